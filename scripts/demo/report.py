@@ -1,0 +1,292 @@
+"""Measurements and the before/after report of the main job (numpy only; matplotlib optional).
+
+Conventions: levels in dB relative to full scale, RMS with the sine convention (a full-scale
+sine reads -3.01 dBFS), M = (L + R) / 2, S = (L - R) / 2 as in dsp/stereo.h.
+"""
+
+import json
+import math
+
+import numpy as np
+
+TINY = 1e-30
+
+
+def db_power(p):
+    return 10.0 * math.log10(max(float(p), TINY))
+
+
+def db_amp(a):
+    return 20.0 * math.log10(max(float(a), 1e-15))
+
+
+# ---------------------------------------------------------------------------- levels
+
+def gated_rms_dbfs(x, rate, block_s=0.4, overlap=0.75, abs_gate=-70.0, rel_gate=-10.0):
+    """'Integrated-ish' level: BS.1770 gating (400 ms blocks, 75 % overlap, -70 dB absolute
+    and -10 dB relative gates) applied to plain, unweighted mean square averaged over the
+    channels. Close to LUFS in spirit, not K-weighted: not a loudness measurement."""
+    ms = np.mean(x * x, axis=1)
+    blk = int(block_s * rate)
+    hop = max(1, int(blk * (1.0 - overlap)))
+    if ms.size < blk:
+        return db_power(np.mean(ms))
+    c = np.concatenate([[0.0], np.cumsum(ms)])
+    starts = np.arange(0, ms.size - blk + 1, hop)
+    powers = (c[starts + blk] - c[starts]) / blk
+    powers = powers[powers > 10 ** (abs_gate / 10.0)]
+    if powers.size == 0:
+        return -math.inf
+    rel = np.mean(powers) * 10 ** (rel_gate / 10.0)
+    powers = powers[powers > rel]
+    return db_power(np.mean(powers))
+
+
+def sample_peak_dbfs(x):
+    return db_amp(np.max(np.abs(x)))
+
+
+def _truepeak_filter(factor=4, half_taps=24, beta=8.0):
+    """Windowed-sinc interpolation filter, split into `factor` polyphase branches."""
+    n = np.arange(-half_taps * factor, half_taps * factor + 1)
+    h = np.sinc(n / factor) * np.kaiser(n.size, beta)
+    return [h[p::factor] for p in range(factor)]
+
+
+def true_peak_dbtp(x, factor=4):
+    """Inter-sample peak from factor-x oversampling (polyphase windowed sinc, ~BS.1770-4
+    Annex 2 style); the maximum over channels in dBTP."""
+    branches = _truepeak_filter(factor)
+    peak = 0.0
+    for ch in range(x.shape[1]):
+        xc = x[:, ch]
+        for h in branches:
+            y = np.convolve(xc, h)
+            peak = max(peak, float(np.max(np.abs(y))))
+    return db_amp(peak)
+
+
+# ---------------------------------------------------------------------------- stereo
+
+def mid_side(x):
+    return 0.5 * (x[:, 0] + x[:, 1]), 0.5 * (x[:, 0] - x[:, 1])
+
+
+def correlation(x):
+    ll = float(np.dot(x[:, 0], x[:, 0]))
+    rr = float(np.dot(x[:, 1], x[:, 1]))
+    if ll <= 0.0 or rr <= 0.0:
+        return 0.0
+    return float(np.dot(x[:, 0], x[:, 1])) / math.sqrt(ll * rr)
+
+
+def side_to_mid_db(x):
+    m, s = mid_side(x)
+    return db_power(np.dot(s, s)) - db_power(np.dot(m, m))
+
+
+def windowed(x, rate, interval_s=0.1):
+    """Per-interval correlation and side-to-mid (like the element's messages)."""
+    w = max(1, int(round(interval_s * rate)))
+    n = x.shape[0] // w
+    xs = x[:n * w].reshape(n, w, 2)
+    ll = np.sum(xs[:, :, 0] ** 2, axis=1)
+    rr = np.sum(xs[:, :, 1] ** 2, axis=1)
+    lr = np.sum(xs[:, :, 0] * xs[:, :, 1], axis=1)
+    den = np.sqrt(ll * rr)
+    corr = np.where(den > 0, lr / np.maximum(den, TINY), 0.0)
+    mm = 0.25 * (ll + rr + 2 * lr)
+    ss = 0.25 * (ll + rr - 2 * lr)
+    s2m = 10 * np.log10(np.maximum(ss, TINY) / np.maximum(mm, TINY))
+    s2m = np.clip(s2m, -120.0, 120.0)
+    t = (np.arange(n) + 1) * w / rate  # end of each interval
+    return t, corr, s2m, ll + rr > 0
+
+
+def band_power(sig, rate, f_lo, f_hi):
+    """Mean square of sig restricted to f_lo <= f < f_hi (brick-wall, via Parseval)."""
+    spec = np.fft.rfft(sig)
+    f = np.fft.rfftfreq(sig.size, 1.0 / rate)
+    band = (f >= f_lo) & (f < f_hi)
+    p = np.abs(spec[band]) ** 2
+    # one-sided spectrum: bins other than DC and Nyquist count twice
+    weight = np.where((f[band] == 0) | (f[band] == rate / 2), 1.0, 2.0)
+    return float(np.sum(p * weight)) / (sig.size ** 2)
+
+
+def average_spectrum_db(sig, rate, nfft=8192):
+    """Welch-averaged power spectrum (Hann, 50 % overlap) in dB."""
+    win = np.hanning(nfft)
+    hop = nfft // 2
+    segs = [sig[i:i + nfft] * win for i in range(0, sig.size - nfft + 1, hop)]
+    if not segs:
+        segs = [np.pad(sig, (0, nfft - sig.size)) * win]
+    p = np.mean([np.abs(np.fft.rfft(s)) ** 2 for s in segs], axis=0)
+    p /= np.sum(win ** 2) * rate / 2.0
+    return np.fft.rfftfreq(nfft, 1.0 / rate), 10 * np.log10(np.maximum(p, TINY))
+
+
+# ---------------------------------------------------------------------------- analysis
+
+def analyze(x, rate, lf_hz=120.0, interval_s=0.1):
+    m, s = mid_side(x)
+    t, wc, ws, active = windowed(x, rate, interval_s)
+    lf_side = band_power(s, rate, 0.0, lf_hz)
+    lf_mid = band_power(m, rate, 0.0, lf_hz)
+    # two octaves above the crossover: clear of its slope (an LR4 is -0.02 dB there)
+    hf_side = band_power(s, rate, 4.0 * lf_hz, rate / 2.0 + 1.0)
+    hf_mid = band_power(m, rate, 4.0 * lf_hz, rate / 2.0 + 1.0)
+    return {
+        "frames": int(x.shape[0]),
+        "seconds": x.shape[0] / rate,
+        "finite": bool(np.all(np.isfinite(x))),
+        "gated_rms_dbfs": gated_rms_dbfs(x, rate),
+        "sample_peak_dbfs": sample_peak_dbfs(x),
+        "true_peak_dbtp": true_peak_dbtp(x),
+        "correlation": correlation(x),
+        "correlation_windows_mean": float(np.mean(wc[active])) if np.any(active) else 0.0,
+        "side_to_mid_db": side_to_mid_db(x),
+        "side_to_mid_windows_mean_db": float(np.mean(ws[active])) if np.any(active) else 0.0,
+        "lf_side_dbfs": db_power(lf_side),
+        "lf_side_to_mid_db": db_power(lf_side) - db_power(lf_mid),
+        "sub_side_dbfs": db_power(band_power(s, rate, 0.0, lf_hz / 2.0)),
+        "hf_side_to_mid_db": db_power(hf_side) - db_power(hf_mid),
+        "_windows": {"t": t, "correlation": wc, "side_to_mid": ws},
+    }
+
+
+def summarize_messages(msgs, field):
+    vals = [m[field] for m in msgs if isinstance(m.get(field), (int, float))]
+    if not vals:
+        return None
+    return {"n": len(vals), "mean": float(np.mean(vals)), "min": float(np.min(vals)),
+            "max": float(np.max(vals))}
+
+
+# ---------------------------------------------------------------------------- output
+
+def _fmt(v, unit_width=8, digits=2):
+    if v is None:
+        return "n/a".rjust(unit_width)
+    if isinstance(v, float) and math.isinf(v):
+        return ("-inf" if v < 0 else "inf").rjust(unit_width)
+    return f"{v:{unit_width}.{digits}f}"
+
+
+def table(before, after, meters=None, lf_hz=120.0):
+    """Returns the before/after report as text. meters: {"before": {field: summary},
+    "after": {...}} from the element's own messages (summaries from summarize_messages)."""
+    rows = [
+        ("level, gated RMS (dBFS)", "gated_rms_dbfs", 2),
+        ("sample peak (dBFS)", "sample_peak_dbfs", 2),
+        ("true peak, 4x oversampled (dBTP)", "true_peak_dbtp", 2),
+        ("correlation, whole file", "correlation", 3),
+        ("correlation, mean of 100 ms", "correlation_windows_mean", 3),
+        ("side-to-mid, whole file (dB)", "side_to_mid_db", 2),
+        ("side-to-mid, mean of 100 ms (dB)", "side_to_mid_windows_mean_db", 2),
+        (f"side-to-mid above {4 * lf_hz:g} Hz (dB)", "hf_side_to_mid_db", 2),
+        (f"side below {lf_hz:g} Hz (dBFS)", "lf_side_dbfs", 2),
+        (f"side below {lf_hz / 2:g} Hz (dBFS)", "sub_side_dbfs", 2),
+        (f"side-to-mid below {lf_hz:g} Hz (dB)", "lf_side_to_mid_db", 2),
+    ]
+    w0 = 40
+    out = []
+    head = f"{'measured from the WAV files (numpy)':<{w0}} {'before':>8} {'after':>8} {'change':>8}"
+    out.append(head)
+    out.append("-" * len(head))
+    for label, key, d in rows:
+        b, a = before[key], after[key]
+        ch = a - b if all(math.isfinite(v) for v in (a, b)) else None
+        out.append(f"{label:<{w0}} {_fmt(b, 8, d)} {_fmt(a, 8, d)} "
+                   f"{_fmt(ch, 8, d) if ch is None else f'{ch:+8.{d}f}'}")
+    if meters:
+        out.append("")
+        head2 = (f"{'from the stereowidth element messages':<{w0}} {'before':>8} {'after':>8}"
+                 f" {'change':>8}")
+        out.append(head2)
+        out.append("-" * len(head2))
+        fields = []
+        for side in ("before", "after"):
+            for f in (meters.get(side) or {}):
+                if f not in fields:
+                    fields.append(f)
+        for f in fields:
+            sb = (meters.get("before") or {}).get(f)
+            sa = (meters.get("after") or {}).get(f)
+            for stat in ("mean", "min", "max"):
+                b = sb[stat] if sb else None
+                a = sa[stat] if sa else None
+                ch = a - b if (a is not None and b is not None) else None
+                label = f"{f}, {stat} of messages"
+                out.append(f"{label:<{w0}} {_fmt(b, 8, 3)} {_fmt(a, 8, 3)} "
+                           f"{'' if ch is None else f'{ch:+8.3f}'}")
+        n = [s[next(iter(s))]["n"] for s in (meters.get("before"), meters.get("after")) if s]
+        if n:
+            out.append(f"({' / '.join(str(k) for k in n)} messages)")
+    return "\n".join(out)
+
+
+def write_json(path, data):
+    def clean(o):
+        if isinstance(o, dict):
+            return {k: clean(v) for k, v in o.items() if not k.startswith("_")}
+        if isinstance(o, (list, tuple)):
+            return [clean(v) for v in o]
+        if isinstance(o, float) and not math.isfinite(o):
+            return None
+        if isinstance(o, (np.floating, np.integer)):
+            return clean(o.item())
+        return o
+    with open(path, "w") as f:
+        json.dump(clean(data), f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
+def plot(path, before_x, after_x, rate, before, after, messages=None, lf_hz=120.0,
+         title="gst-mixmaster main job"):
+    """Side spectrum before/after and correlation over time. Returns None on success or a
+    reason string when matplotlib is not available."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as e:
+        return f"matplotlib not available ({e}); install python3-matplotlib for plots"
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 8))
+    for x, label, style in ((before_x, "side before", "C0"), (after_x, "side after", "C3")):
+        _, s = mid_side(x)
+        f, p = average_spectrum_db(s, rate)
+        ax1.semilogx(f[1:], p[1:], style, lw=1, label=label)
+    m, _ = mid_side(before_x)
+    f, p = average_spectrum_db(m, rate)
+    ax1.semilogx(f[1:], p[1:], color="0.6", lw=0.8, label="mid before")
+    ax1.axvline(lf_hz, color="k", ls="--", lw=0.8)
+    ax1.text(lf_hz * 1.05, ax1.get_ylim()[1] - 10, f"{lf_hz:g} Hz", fontsize=8)
+    ax1.set_xlim(20, rate / 2)
+    ax1.set_xlabel("frequency (Hz)")
+    ax1.set_ylabel("power density (dB)")
+    ax1.set_title("side (L-R)/2 spectrum: bass mono below the crossover, wider above")
+    ax1.grid(True, which="both", alpha=0.3)
+    ax1.legend(loc="lower left", fontsize=8)
+    for a, label, style in ((before, "before (numpy)", "C0"), (after, "after (numpy)", "C3")):
+        w = a["_windows"]
+        ax2.plot(w["t"], w["correlation"], style, lw=1, label=label)
+    for key, style, label in (("before", "C0.", "before (element)"),
+                              ("after", "C3.", "after (element)")):
+        msgs = (messages or {}).get(key) or []
+        pts = [(m["t"], m["correlation"]) for m in msgs
+               if isinstance(m.get("t"), float) and isinstance(m.get("correlation"), float)]
+        if pts:
+            t, c = zip(*pts)
+            ax2.plot(t, c, style, ms=3, label=label)
+    ax2.set_ylim(-1.05, 1.05)
+    ax2.set_xlabel("time (s)")
+    ax2.set_ylabel("correlation")
+    ax2.set_title("phase correlation per 100 ms")
+    ax2.grid(True, alpha=0.3)
+    ax2.legend(loc="lower right", fontsize=8, ncol=2)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return None

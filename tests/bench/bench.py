@@ -1,0 +1,596 @@
+#!/usr/bin/python3
+"""gst-mixmaster benchmark: each element against the peers a user would otherwise pick.
+
+Run it through tests/bench/run-bench.sh. For every element in table.py it times whole
+processes (gst-launch-1.0 or ffmpeg) that read one generated WAV file of 48 kHz stereo F32
+audio, process it and discard the result; it prints x-realtime (audio seconds per wall
+second) for ours and each peer, and their ratio. See README.md for the method.
+"""
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True   # loading table.py must not leave __pycache__ in the tree
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+PLUGIN_DIR = os.path.join(ROOT, "build", "gst")
+PLUGIN_SO = os.path.join(PLUGIN_DIR, "libgstmixmaster.so")
+
+RATE = 48000
+CHANNELS = 2
+FRAME_BYTES = 4 * CHANNELS
+GST_CAPS = "audio/x-raw,format=F32LE,rate=%d,channels=%d" % (RATE, CHANNELS)
+FF_FMT = "aformat=sample_fmts=flt:channel_layouts=stereo"
+# wavparse pushes 40 ms buffers (1920 frames at 48 kHz); ffmpeg's wav demuxer is told to
+# deliver the same block size (its default is 4096 bytes = 512 frames).
+BLOCK_FRAMES = RATE // 25
+
+PACKAGE_HINT = {"gst": "gstreamer1.0-plugins-base/-good/-bad", "ffmpeg": "ffmpeg"}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------
+# test signal
+
+
+def wav_header(frames):
+    data = frames * FRAME_BYTES
+    fmt = struct.pack("<HHIIHH", 3, CHANNELS, RATE, RATE * FRAME_BYTES, FRAME_BYTES, 32)
+    return (b"RIFF" + struct.pack("<I", 4 + (8 + len(fmt)) + 12 + 8 + data) + b"WAVE"
+            + b"fmt " + struct.pack("<I", len(fmt)) + fmt
+            + b"fact" + struct.pack("<II", 4, frames)
+            + b"data" + struct.pack("<I", data))
+
+
+def write_signal(path, seconds, seed=20240601):
+    """Pink and white noise, partly correlated between channels, plus tones at 55 Hz
+    (with a side component), 440 Hz (left) and 2.5 kHz (right); about -16 dBFS RMS."""
+    frames = int(round(seconds * RATE))
+    try:
+        import numpy as np
+    except ImportError:
+        return write_signal_gst(path, frames)
+    rng = np.random.default_rng(seed)
+    chunk = 1 << 18
+    with open(path, "wb") as f:
+        f.write(wav_header(frames))
+        done = 0
+        while done < frames:
+            n = min(chunk, frames - done)
+            white = rng.standard_normal((3, n))
+            spec = np.fft.rfft(white, axis=1)
+            freq = np.fft.rfftfreq(n, 1.0 / RATE)
+            spec *= 1.0 / np.sqrt(np.maximum(freq, 20.0))
+            pink = np.fft.irfft(spec, n, axis=1)
+            pink /= np.sqrt(np.mean(pink ** 2, axis=1, keepdims=True)) + 1e-12
+            common, left, right = pink
+            t = (done + np.arange(n)) / RATE
+            w = 2 * np.pi
+            out = np.empty((n, 2))
+            out[:, 0] = (0.09 * common + 0.06 * left + 0.02 * white[1]
+                         + 0.08 * np.sin(w * 55 * t) + 0.05 * np.sin(w * 440 * t)
+                         + 0.01 * np.sin(w * 2500 * t))
+            out[:, 1] = (0.09 * common + 0.06 * right + 0.02 * white[2]
+                         + 0.08 * np.sin(w * 55 * t + 1.0) + 0.01 * np.sin(w * 440 * t)
+                         + 0.05 * np.sin(w * 2500 * t))
+            np.clip(out, -0.99, 0.99, out=out)
+            f.write(out.astype("<f4").tobytes())
+            done += n
+    return "pink and white noise + tones (numpy)"
+
+
+def write_signal_gst(path, frames):
+    """Fallback without numpy: GStreamer's pink noise, identical in both channels."""
+    per = BLOCK_FRAMES
+    bufs = (frames + per - 1) // per
+    desc = ("audiotestsrc wave=pink-noise volume=0.2 samplesperbuffer=%d num-buffers=%d ! %s "
+            "! wavenc ! filesink location=\"%s\"" % (per, bufs, GST_CAPS, path))
+    subprocess.run(["gst-launch-1.0", "-q", desc], check=True, stdout=subprocess.DEVNULL)
+    return "pink noise (GStreamer audiotestsrc; numpy not found)"
+
+
+# --------------------------------------------------------------------------------------
+# contenders
+
+
+class Contender:
+    def __init__(self, cid, role, element, label, kind, spec, note=None, package=None,
+                 env=None, inputs=1):
+        self.id = cid
+        self.role = role          # "ours", "peer", "baseline"
+        self.element = element
+        self.label = label
+        self.kind = kind          # "gst" or "ffmpeg"
+        self.spec = spec          # gst fragment, ffmpeg filter chain, or None (baseline)
+        self.note = note
+        self.package = package
+        self.env = env or {}
+        self.inputs = inputs
+        self.missing = None       # reason it cannot run
+        self.failed = None        # reason a timed run failed
+        self.walls = []
+        self.cpus = []
+
+    def argv(self, path):
+        if self.kind == "gst":
+            src = 'filesrc location="%s" ! wavparse ! %s' % (path, GST_CAPS)
+            sink = "%s ! fakesink sync=false" % GST_CAPS
+            if self.spec is None:
+                desc = "%s ! fakesink sync=false" % src
+            elif "{src}" in self.spec:
+                desc = self.spec.replace("{src}", src).replace("{sink}", sink)
+            else:
+                desc = "%s ! %s ! %s" % (src, self.spec, sink)
+            # gst-launch-1.0 escapes the spaces in each argument, so split like a shell would
+            return ["gst-launch-1.0", "-q"] + shlex.split(desc)
+        argv = ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error"]
+        for _ in range(self.inputs):
+            argv += ["-max_size", str(BLOCK_FRAMES * FRAME_BYTES), "-i", path]
+        if self.inputs > 1:
+            graph = ";".join("[%d:a]%s[in%d]" % (i, FF_FMT, i) for i in range(self.inputs))
+            graph += ";%s,%s[out]" % (self.spec, FF_FMT)
+            argv += ["-filter_complex", graph, "-map", "[out]"]
+        elif self.spec is None:
+            argv += ["-af", FF_FMT]
+        else:
+            argv += ["-af", "%s,%s,%s" % (FF_FMT, self.spec, FF_FMT)]
+        return argv + ["-c:a", "pcm_f32le", "-f", "null", "-"]
+
+    def shown(self, path):
+        """The command line as a reader would type it."""
+        argv = self.argv(path)
+        env = "".join("%s=%s " % kv for kv in sorted(self.env.items()))
+        if self.kind == "gst":
+            return env + "gst-launch-1.0 -q " + " ".join(shlex.quote(a) for a in argv[2:])
+        return env + " ".join(shlex.quote(a) for a in argv)
+
+    def median_wall(self):
+        return statistics.median(self.walls) if self.walls and not self.failed else None
+
+    def xrt(self, seconds):
+        m = self.median_wall()
+        return seconds / m if m else None
+
+
+def load_table(path):
+    spec = importlib.util.spec_from_file_location("bench_table", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.ELEMENTS
+
+
+def build_contenders(table, only, orc_backup):
+    cons = [
+        Contender("baseline-gst", "baseline", "baseline", "gst decode only", "gst", None),
+        Contender("baseline-ffmpeg", "baseline", "baseline", "ffmpeg decode only", "ffmpeg",
+                  None),
+    ]
+    groups = []
+    for entry in table:
+        el = entry["element"]
+        if only and el not in only:
+            continue
+        ours, peers = [], []
+        for i, o in enumerate(entry["ours"]):
+            variants = [({}, "")]
+            if orc_backup:
+                variants.append(({"ORC_CODE": "backup"}, " [ORC_CODE=backup]"))
+            for env, suffix in variants:
+                c = Contender("%s-ours%d%s" % (el, i, "-orcbackup" if env else ""), "ours", el,
+                              o["name"] + suffix, "gst", o["gst"], env=env)
+                ours.append(c)
+        for i, p in enumerate(entry.get("peers", [])):
+            kind = "gst" if "gst" in p else "ffmpeg"
+            peers.append(Contender("%s-peer%d" % (el, i), "peer", el, p["name"], kind, p[kind],
+                                   note=p.get("note"), package=p.get("package"),
+                                   inputs=int(p.get("inputs", 1))))
+        cons += ours + peers
+        groups.append((el, ours, peers))
+    return cons, groups
+
+
+# --------------------------------------------------------------------------------------
+# running
+
+
+def run_once(c, path, env, errpath, timeout=None):
+    full_env = dict(env)
+    full_env.update(c.env)
+    with open(errpath, "wb") as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(c.argv(path), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=err, env=full_env)
+        try:
+            if timeout:
+                p.wait(timeout)   # only used for the short probe
+                wall = time.perf_counter() - t0
+                return wall, None, p.returncode
+            _, status, ru = os.wait4(p.pid, 0)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            return None, None, "timeout"
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, ru.ru_utime + ru.ru_stime, p.returncode
+
+
+def stderr_reason(errpath):
+    try:
+        with open(errpath, "r", errors="replace") as f:
+            lines = [l.strip() for l in f if l.strip()]
+    except OSError:
+        lines = []
+    for l in lines:
+        if "no element" in l or "No such filter" in l or "could not" in l.lower() \
+                or "not found" in l.lower():
+            return l
+    return lines[-1] if lines else "no error output"
+
+
+def gst_has(element, env):
+    try:
+        # without --atleast-version, --exists also demands the plugin be >= GStreamer's version
+        argv = ["gst-inspect-1.0", "--exists", "--atleast-version=0.0.0", element]
+        return subprocess.run(argv, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0
+    except OSError:
+        return False
+
+
+def setup_peers(notes):
+    script = os.path.join(ROOT, "scripts", "setup-debian.sh")
+    if not os.path.exists(script):
+        notes.append("scripts/setup-debian.sh not found: peers were only detected, not installed")
+        return
+    if not shutil.which("dpkg-query"):
+        notes.append("not a Debian system: peers were only detected, not installed")
+        return
+    log("== scripts/setup-debian.sh bench")
+    r = subprocess.run(["sh", script, "bench"], stdout=sys.stderr, stderr=sys.stderr)
+    if r.returncode != 0:
+        notes.append("scripts/setup-debian.sh bench failed (exit %d): continuing with the peers "
+                     "that are installed" % r.returncode)
+
+
+def build_plugin(notes):
+    if os.path.exists(PLUGIN_SO):
+        return
+    log("== %s is missing: running scripts/build.sh" % os.path.relpath(PLUGIN_SO, ROOT))
+    r = subprocess.run(["sh", os.path.join(ROOT, "scripts", "build.sh")],
+                       stdout=sys.stderr, stderr=sys.stderr)
+    if r.returncode != 0 or not os.path.exists(PLUGIN_SO):
+        notes.append("scripts/build.sh failed: our elements are not benchmarked")
+
+
+def orc_note(env):
+    if env.get("ORC_CODE"):
+        return ("ORC_CODE=%s is set in the environment and applies to every GStreamer "
+                "contender (ours and audioconvert alike)" % env["ORC_CODE"])
+    if not os.path.exists(PLUGIN_SO) or not shutil.which("ldd"):
+        return None
+    try:
+        out = subprocess.run(["ldd", PLUGIN_SO], capture_output=True, text=True).stdout
+    except OSError:
+        return None
+    if "liborc" not in out:
+        return None
+    return ("the plugin uses ORC kernels; ORC_CODE=backup in the environment forces ORC's C "
+            "fallback (--orc-backup adds such rows for our elements)")
+
+
+# --------------------------------------------------------------------------------------
+# output
+
+
+def fmt_xrt(x):
+    if x is None:
+        return "-"
+    return "%.0f" % x if x >= 100 else "%.1f" % x
+
+
+def status_text(c, seconds):
+    if c.missing:
+        return "missing"
+    if c.failed:
+        return "failed"
+    return fmt_xrt(c.xrt(seconds))
+
+
+def make_rows(cons, groups, seconds):
+    byid = {c.id: c for c in cons}
+    rows = []
+
+    base = {"gst": byid["baseline-gst"].median_wall(),
+            "ffmpeg": byid["baseline-ffmpeg"].median_wall()}
+
+    def net(c):
+        """Wall time above the decode-only baseline of the contender's framework."""
+        m, b = c.median_wall(), base.get(c.kind)
+        return m - b if m and b and c.role != "baseline" else None
+
+    def row(el, o, p):
+        ox, px = o.xrt(seconds), p.xrt(seconds)
+        ratio = ox / px if ox and px else None
+        on, pn = net(o), net(p)
+        # only when both elements cost clearly more than their baseline (1 ms)
+        net_ratio = pn / on if on and pn and on > 1e-3 and pn > 1e-3 else None
+        rows.append({"element": el, "ours": o.label, "peer": p.label, "ours_id": o.id,
+                     "peer_id": p.id, "ours_xrt": ox, "peer_xrt": px, "ratio": ratio,
+                     "ours_net_s": on, "peer_net_s": pn, "net_ratio": net_ratio,
+                     "_o": o, "_p": p})
+
+    row("baseline", byid["baseline-gst"], byid["baseline-ffmpeg"])
+    for el, ours, peers in groups:
+        for o in ours:
+            for p in peers:
+                row(el, o, p)
+    return rows
+
+
+def print_table(rows, seconds):
+    head = ["element", "ours", "x-rt", "peer", "x-rt", "ratio", "net ratio"]
+    body = []
+    for r in rows:
+        body.append([r["element"], r["ours"], status_text(r["_o"], seconds), r["peer"],
+                     status_text(r["_p"], seconds),
+                     "%.2f" % r["ratio"] if r["ratio"] else "-",
+                     "%.2f" % r["net_ratio"] if r["net_ratio"] else "-"])
+    widths = [max(len(x[i]) for x in [head] + body) for i in range(len(head))]
+    right = {2, 4, 5, 6}
+
+    def line(cells):
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    print(line(head))
+    print(line(["-" * w for w in widths]))
+    last = None
+    for cells in body:
+        if last is not None and cells[0] != last:
+            print()
+        last = cells[0]
+        print(line(cells))
+
+
+def wrap(text, indent="  ", width=96):
+    words, lines, cur = text.split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width - len(indent) - 2:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = (cur + " " + w) if cur else w
+    if cur:
+        lines.append(cur)
+    return "\n".join((indent + "- " if i == 0 else indent + "  ") + l
+                     for i, l in enumerate(lines))
+
+
+# --------------------------------------------------------------------------------------
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="Benchmark gst-mixmaster elements against GStreamer, LV2 and ffmpeg peers.")
+    ap.add_argument("--runs", type=int, default=3,
+                    help="timed runs per contender (median; default 3)")
+    ap.add_argument("--seconds", type=float, default=600.0,
+                    help="length of the generated test signal in seconds (default 600)")
+    ap.add_argument("--warmup", type=int, default=0,
+                    help="untimed full runs per contender before timing (default 0; every "
+                         "contender always does one short untimed probe run)")
+    ap.add_argument("--only", action="append", metavar="ELEMENT",
+                    help="benchmark only this element (repeatable); baselines always run")
+    ap.add_argument("--json", metavar="FILE", help="also write the results to FILE as JSON")
+    ap.add_argument("--table", metavar="FILE", default=os.path.join(HERE, "table.py"),
+                    help="benchmark table (default tests/bench/table.py)")
+    ap.add_argument("--orc-backup", action="store_true",
+                    help="also time our elements with ORC_CODE=backup (ORC's C fallback)")
+    ap.add_argument("--no-install", action="store_true",
+                    help="do not run scripts/setup-debian.sh bench; only detect peers")
+    ap.add_argument("--no-build", action="store_true",
+                    help="do not run scripts/build.sh when the plugin is missing")
+    ap.add_argument("--list", action="store_true",
+                    help="print the contenders and their commands, run nothing")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print every command line")
+    args = ap.parse_args()
+    if args.runs < 1 or args.seconds <= 0 or args.warmup < 0:
+        ap.error("--runs must be >= 1, --seconds > 0, --warmup >= 0")
+
+    notes = []
+    table = load_table(args.table)
+    known = {e["element"] for e in table}
+    only = set()
+    for o in args.only or []:
+        only.update(x for x in o.split(",") if x)
+    for o in sorted(only - known):
+        notes.append("--only %s: not in %s" % (o, os.path.relpath(args.table)))
+    cons, groups = build_contenders(table, only, args.orc_backup)
+
+    if args.list:
+        for c in cons:
+            print("%-9s %-14s %s\n          %s" % (c.role, c.element, c.label,
+                                                  c.shown("$SIGNAL")))
+        return 0
+
+    if not args.no_install:
+        setup_peers(notes)
+    if not args.no_build:
+        build_plugin(notes)
+
+    env = dict(os.environ)
+    env["GST_PLUGIN_PATH"] = PLUGIN_DIR + (os.pathsep + env["GST_PLUGIN_PATH"]
+                                           if env.get("GST_PLUGIN_PATH") else "")
+
+    have = {"gst": bool(shutil.which("gst-launch-1.0")), "ffmpeg": bool(shutil.which("ffmpeg"))}
+    if not have["gst"]:
+        notes.append("gst-launch-1.0 not found (Debian: gstreamer1.0-tools): "
+                     "GStreamer rows skipped")
+    if not have["ffmpeg"]:
+        notes.append("ffmpeg not found (Debian: ffmpeg): ffmpeg rows skipped")
+    for c in cons:
+        if not have[c.kind]:
+            c.missing = "%s not installed" % ("gst-launch-1.0" if c.kind == "gst" else "ffmpeg")
+    if have["gst"] and shutil.which("gst-inspect-1.0"):
+        for el, ours, _ in groups:
+            if not gst_has(el, env):
+                why = ("%s has no element %s yet" % (os.path.relpath(PLUGIN_SO, ROOT), el)
+                       if os.path.exists(PLUGIN_SO) else
+                       "%s not built" % os.path.relpath(PLUGIN_SO, ROOT))
+                for o in ours:
+                    o.missing = why
+                notes.append("%s: ours skipped (%s)" % (el, why))
+
+    tmp = tempfile.mkdtemp(prefix="mixmaster-bench-")
+    try:
+        probe = os.path.join(tmp, "probe.wav")
+        signal = os.path.join(tmp, "signal.wav")
+        errpath = os.path.join(tmp, "stderr.txt")
+        log("== generating %.0f s of 48 kHz stereo F32 (%.0f MB) in %s"
+            % (args.seconds, args.seconds * RATE * FRAME_BYTES / 1e6, tmp))
+        t0 = time.perf_counter()
+        write_signal(probe, 1.0)
+        material = write_signal(signal, args.seconds)
+        log("   done in %.1f s" % (time.perf_counter() - t0))
+
+        # probe: one short untimed run each, to find what cannot run (missing peer, LV2
+        # plugin, property) and to warm binaries and the plugin registry
+        for c in cons:
+            if c.missing:
+                continue
+            wall, _, rc = run_once(c, probe, env, errpath, timeout=120)
+            if rc != 0:
+                why = stderr_reason(errpath)
+                hint = c.package or PACKAGE_HINT.get(c.kind)
+                c.missing = why + (" (Debian package: %s)" % hint if c.role != "ours" and hint
+                                   else "")
+                notes.append("%s: %s '%s' skipped: %s" % (c.element, c.role, c.label, c.missing))
+        with open(signal, "rb") as f:      # make sure the file sits in the page cache
+            while f.read(1 << 24):
+                pass
+
+        active = [c for c in cons if not c.missing]
+        total = args.warmup + args.runs
+        for r in range(total):
+            timed = r >= args.warmup
+            k = r % len(active) if active else 0
+            order = active[k:] + active[:k]     # rotate the order each round
+            for c in order:
+                if c.failed:
+                    continue
+                if args.verbose:
+                    log("   $ " + c.shown(signal))
+                wall, cpu, rc = run_once(c, signal, env, errpath)
+                tag = "run %d/%d" % (r - args.warmup + 1, args.runs) if timed else \
+                    "warm-up %d/%d" % (r + 1, args.warmup)
+                if rc != 0:
+                    c.failed = "exit %s: %s" % (rc, stderr_reason(errpath))
+                    notes.append("%s: %s '%s' failed: %s" % (c.element, c.role, c.label, c.failed))
+                    log("   %-12s %-13s %-40s FAILED" % (tag, c.element, c.label))
+                    continue
+                log("   %-12s %-13s %-40s %7.2f s  %7.0fx" % (tag, c.element, c.label, wall,
+                                                              args.seconds / wall))
+                if timed:
+                    c.walls.append(wall)
+                    c.cpus.append(cpu)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    rows = make_rows(cons, groups, args.seconds)
+    if args.json:
+        result = {
+            "config": {"seconds": args.seconds, "runs": args.runs, "warmup": args.warmup,
+                       "rate": RATE, "channels": CHANNELS, "format": "F32LE",
+                       "block_frames": BLOCK_FRAMES, "material": material},
+            "environment": {"machine": platform.machine(), "cpus": os.cpu_count(),
+                            "python": platform.python_version(),
+                            "gstreamer": first_line(["gst-launch-1.0", "--version"], 1),
+                            "ffmpeg": first_line(["ffmpeg", "-version"], 0),
+                            "orc_code": env.get("ORC_CODE")},
+            "contenders": [{
+                "id": c.id, "role": c.role, "element": c.element, "label": c.label,
+                "kind": c.kind, "command": c.shown("$SIGNAL"), "env": c.env,
+                "wall_s": c.walls, "cpu_s": c.cpus, "median_wall_s": c.median_wall(),
+                "median_cpu_s": statistics.median(c.cpus) if c.cpus and not c.failed else None,
+                "x_realtime": c.xrt(args.seconds),
+                "note": c.note, "missing": c.missing, "failed": c.failed} for c in cons],
+            "rows": [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows],
+            "notes": notes + (["ORC: " + orc_note(env)] if orc_note(env) else []),
+        }
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2)
+            f.write("\n")
+        log("== wrote %s" % args.json)
+    sys.stderr.flush()
+    print()
+    print("gst-mixmaster benchmark: %g s of 48 kHz stereo F32 audio (%s),"
+          % (args.seconds, material))
+    print("median of %d run%s per contender, wall clock of the whole process, %s, %d CPUs"
+          % (args.runs, "" if args.runs == 1 else "s", platform.machine(), os.cpu_count() or 0))
+    print("x-rt = audio seconds / wall seconds; ratio = ours / peer (> 1: ours is faster)")
+    print()
+    print_table(rows, args.seconds)
+    print()
+    print("Notes:")
+    method = [
+        "Every contender is one process that reads the same WAV file (from the page cache) "
+        "and discards its output; rounds rotate the order of contenders.",
+        "GStreamer: filesrc ! wavparse ! %s ! <element> ! %s ! fakesink sync=false. "
+        "The caps filters keep interleaved F32 stereo at 48 kHz on both sides, so no "
+        "conversion happens; wavparse pushes 40 ms (1920-frame) buffers." % (GST_CAPS, GST_CAPS),
+        "ffmpeg: -max_size %d -i file -af %s,<filter>,%s -c:a pcm_f32le -f null -. "
+        "aformat keeps packed float stereo around the filter, pcm_f32le avoids the null "
+        "muxer's default conversion to s16, -max_size makes the wav demuxer deliver the same "
+        "1920-frame blocks as wavparse." % (BLOCK_FRAMES * FRAME_BYTES, FF_FMT, FF_FMT),
+        "The baseline row is decode-only (no filter) in each framework: its x-rt is the "
+        "ceiling set by process start-up and I/O, which every other row also pays.",
+        "net ratio = (peer wall - its framework's baseline wall) / (ours wall - GStreamer "
+        "baseline wall): the cost of the processing alone, without start-up and I/O; "
+        "'-' when a contender is within 1 ms of its baseline. It is noisier than ratio.",
+    ]
+    for m in method:
+        print(wrap(m))
+    seen = set()
+    for c in cons:
+        if c.note and c.note not in seen:
+            seen.add(c.note)
+            print(wrap(c.note))
+    n = orc_note(env)
+    if n:
+        print(wrap("ORC: " + n))
+    for n in notes:
+        print(wrap(n))
+    if args.verbose:
+        print("Commands ($SIGNAL is the generated WAV file):")
+        for c in cons:
+            print("  %s\n    %s" % (c.label, c.shown("$SIGNAL")))
+
+    return 0
+
+
+def first_line(argv, index):
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True).stdout.splitlines()
+        return out[index].strip() if len(out) > index else None
+    except OSError:
+        return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

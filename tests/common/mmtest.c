@@ -1,0 +1,255 @@
+/* gst-mixmaster test helpers
+ * Copyright (C) 2026 gst-mixmaster developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "mmtest.h"
+
+#include <math.h>
+#include <string.h>
+
+void
+mmtest_sine (gdouble *frames, gsize n_frames, guint channels, guint channel,
+    gdouble rate, gdouble freq, gdouble amplitude, gdouble phase)
+{
+  for (gsize i = 0; i < n_frames; i++)
+    frames[i * channels + channel] =
+        amplitude * sin (2.0 * G_PI * freq * (gdouble) i / rate + phase);
+}
+
+void
+mmtest_noise (gdouble *frames, gsize n_frames, guint channels, guint channel,
+    gdouble amplitude, guint32 seed)
+{
+  GRand *rand = g_rand_new_with_seed (seed);
+  for (gsize i = 0; i < n_frames; i++)
+    frames[i * channels + channel] =
+        g_rand_double_range (rand, -amplitude, amplitude);
+  g_rand_free (rand);
+}
+
+GstHarness *
+mmtest_harness_new (const gchar *element_desc, const MmTestStream *stream)
+{
+  GstHarness *h = gst_harness_new_parse (element_desc);
+  GstAudioInfo info;
+  GstCaps *caps;
+  GstBus *bus = gst_bus_new ();
+
+  gst_element_set_bus (h->element, bus);
+  gst_object_unref (bus);
+
+  gst_audio_info_set_format (
+      &info, stream->format, stream->rate, stream->channels, NULL);
+  caps = gst_audio_info_to_caps (&info);
+  gst_harness_set_src_caps (h, caps);
+  return h;
+}
+
+static GstBuffer *
+make_buffer (const MmTestStream *stream, const gdouble *input, gsize n_frames,
+    GstClockTime pts)
+{
+  gsize n_samples = n_frames * stream->channels;
+  gsize sample_size = stream->format == GST_AUDIO_FORMAT_F32 ? sizeof (gfloat)
+                                                             : sizeof (gdouble);
+  GstBuffer *buf =
+      gst_buffer_new_allocate (NULL, n_samples * sample_size, NULL);
+  GstMapInfo map;
+
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  for (gsize i = 0; i < n_samples; i++) {
+    if (stream->format == GST_AUDIO_FORMAT_F32)
+      ((gfloat *) map.data)[i] = (gfloat) input[i];
+    else
+      ((gdouble *) map.data)[i] = input[i];
+  }
+  gst_buffer_unmap (buf, &map);
+
+  GST_BUFFER_PTS (buf) = pts;
+  GST_BUFFER_DURATION (buf) =
+      gst_util_uint64_scale_int (n_frames, GST_SECOND, stream->rate);
+  return buf;
+}
+
+static void
+append_buffer (GArray *out, const MmTestStream *stream, GstBuffer *buf)
+{
+  GstMapInfo map;
+  gsize sample_size = stream->format == GST_AUDIO_FORMAT_F32 ? sizeof (gfloat)
+                                                             : sizeof (gdouble);
+
+  g_assert_true (gst_buffer_map (buf, &map, GST_MAP_READ));
+  for (gsize i = 0; i < map.size / sample_size; i++) {
+    gdouble v = stream->format == GST_AUDIO_FORMAT_F32
+        ? ((const gfloat *) map.data)[i]
+        : ((const gdouble *) map.data)[i];
+    g_array_append_val (out, v);
+  }
+  gst_buffer_unmap (buf, &map);
+}
+
+static void
+pull_all (GstHarness *h, const MmTestStream *stream, GArray *out)
+{
+  GstBuffer *buf;
+  while ((buf = gst_harness_try_pull (h))) {
+    append_buffer (out, stream, buf);
+    gst_buffer_unref (buf);
+  }
+}
+
+gdouble *
+mmtest_harness_process (GstHarness *h, const MmTestStream *stream,
+    const gdouble *input, gsize n_frames, GstClockTime *pts, gsize *out_frames)
+{
+  guint block = stream->buffer_frames ? stream->buffer_frames : 1024;
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (gdouble));
+
+  for (gsize off = 0; off < n_frames; off += block) {
+    gsize len = MIN (block, n_frames - off);
+    GstBuffer *buf =
+        make_buffer (stream, input + off * stream->channels, len, *pts);
+    *pts += GST_BUFFER_DURATION (buf);
+    g_assert_cmpint (gst_harness_push (h, buf), ==, GST_FLOW_OK);
+    pull_all (h, stream, out);
+  }
+
+  *out_frames = out->len / stream->channels;
+  return (gdouble *) g_array_free (out, FALSE);
+}
+
+gdouble *
+mmtest_process (const gchar *element_desc, const MmTestStream *stream,
+    const gdouble *input, gsize n_frames, gsize *out_frames)
+{
+  GstHarness *h = mmtest_harness_new (element_desc, stream);
+  GstClockTime pts = 0;
+  gsize head_frames, tail_frames;
+  gdouble *head =
+      mmtest_harness_process (h, stream, input, n_frames, &pts, &head_frames);
+  GArray *tail = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  gdouble *all;
+
+  g_assert_true (gst_harness_push_event (h, gst_event_new_eos ()));
+  pull_all (h, stream, tail);
+  tail_frames = tail->len / stream->channels;
+
+  all = g_new (gdouble, (head_frames + tail_frames) * stream->channels);
+  if (head_frames)
+    memcpy (all, head, head_frames * stream->channels * sizeof (gdouble));
+  if (tail_frames)
+    memcpy (all + head_frames * stream->channels, tail->data,
+        tail_frames * stream->channels * sizeof (gdouble));
+  *out_frames = head_frames + tail_frames;
+
+  g_free (head);
+  g_array_free (tail, TRUE);
+  gst_harness_teardown (h);
+  return all;
+}
+
+GList *
+mmtest_harness_collect_messages (GstHarness *h, const gchar *name)
+{
+  GstBus *bus = gst_element_get_bus (h->element);
+  GList *structures = NULL;
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    const GstStructure *s = gst_message_get_structure (msg);
+    if (s && gst_structure_has_name (s, name))
+      structures = g_list_append (structures, gst_structure_copy (s));
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+  return structures;
+}
+
+gdouble
+mmtest_db (gdouble linear)
+{
+  return 20.0 * log10 (linear);
+}
+
+gdouble
+mmtest_rms (
+    const gdouble *frames, gsize n_frames, guint channels, guint channel)
+{
+  gdouble sum = 0.0;
+  for (gsize i = 0; i < n_frames; i++) {
+    gdouble v = frames[i * channels + channel];
+    sum += v * v;
+  }
+  return n_frames ? sqrt (sum / n_frames) : 0.0;
+}
+
+gdouble
+mmtest_sample_peak (
+    const gdouble *frames, gsize n_frames, guint channels, guint channel)
+{
+  gdouble peak = 0.0;
+  for (gsize i = 0; i < n_frames; i++)
+    peak = MAX (peak, fabs (frames[i * channels + channel]));
+  return peak;
+}
+
+#define SINC_HALF_TAPS 32
+
+gdouble
+mmtest_true_peak (const gdouble *frames, gsize n_frames, guint channels,
+    guint channel, guint oversample)
+{
+  gdouble peak = mmtest_sample_peak (frames, n_frames, channels, channel);
+
+  for (gsize i = 0; i + 1 < n_frames; i++) {
+    for (guint k = 1; k < oversample; k++) {
+      gdouble t = (gdouble) k / oversample;
+      gdouble acc = 0.0;
+      for (gint j = -SINC_HALF_TAPS + 1; j <= SINC_HALF_TAPS; j++) {
+        gint64 idx = (gint64) i + j;
+        gdouble x = t - j;
+        gdouble sinc, window;
+        if (idx < 0 || idx >= (gint64) n_frames)
+          continue;
+        sinc = fabs (x) < 1e-12 ? 1.0 : sin (G_PI * x) / (G_PI * x);
+        /* Hann window over the +-SINC_HALF_TAPS span */
+        window = 0.5 + 0.5 * cos (G_PI * x / SINC_HALF_TAPS);
+        acc += frames[idx * channels + channel] * sinc * window;
+      }
+      peak = MAX (peak, fabs (acc));
+    }
+  }
+  return peak;
+}
+
+gdouble
+mmtest_sine_amplitude (const gdouble *frames, gsize n_frames, guint channels,
+    guint channel, gdouble rate, gdouble freq)
+{
+  const gdouble a0 = 0.35875, a1 = 0.48829, a2 = 0.14128, a3 = 0.01168;
+  gdouble re = 0.0, im = 0.0, wsum = 0.0;
+
+  for (gsize i = 0; i < n_frames; i++) {
+    gdouble u = 2.0 * G_PI * (gdouble) i / (gdouble) (n_frames - 1);
+    gdouble w = a0 - a1 * cos (u) + a2 * cos (2 * u) - a3 * cos (3 * u);
+    gdouble ph = 2.0 * G_PI * freq * (gdouble) i / rate;
+    gdouble v = frames[i * channels + channel] * w;
+    re += v * cos (ph);
+    im -= v * sin (ph);
+    wsum += w;
+  }
+  return 2.0 * sqrt (re * re + im * im) / wsum;
+}
+
+gdouble
+mmtest_max_step (
+    const gdouble *frames, gsize n_frames, guint channels, guint channel)
+{
+  gdouble step = 0.0;
+  for (gsize i = 1; i < n_frames; i++)
+    step = MAX (step,
+        fabs (frames[i * channels + channel] -
+            frames[(i - 1) * channels + channel]));
+  return step;
+}

@@ -1,0 +1,72 @@
+/* gst-mixmaster test helpers
+ * Copyright (C) 2026 gst-mixmaster developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Signals are interleaved double arrays (frames x channels) so that tests can be
+ * written once and run in F32 and F64. */
+
+#ifndef MMTEST_H
+#define MMTEST_H
+
+#include <gst/gst.h>
+#include <gst/audio/audio.h>
+#include <gst/check/gstharness.h>
+
+G_BEGIN_DECLS
+
+/* ---- signals ---- */
+/* amplitude * sin(2 pi freq t + phase) into one channel of an interleaved buffer */
+void mmtest_sine (gdouble *frames, gsize n_frames, guint channels,
+    guint channel, gdouble rate, gdouble freq, gdouble amplitude,
+    gdouble phase);
+/* uniform white noise in [-amplitude, amplitude), reproducible from seed */
+void mmtest_noise (gdouble *frames, gsize n_frames, guint channels,
+    guint channel, gdouble amplitude, guint32 seed);
+
+/* ---- running an element ---- */
+typedef struct
+{
+  GstAudioFormat format; /* GST_AUDIO_FORMAT_F32 or _F64 */
+  gint rate;
+  gint channels;
+  guint buffer_frames; /* frames per pushed buffer; 0 = 1024 */
+} MmTestStream;
+
+/* A harness around `element_desc` (a gst_parse_bin_from_description or element
+ * name with properties, e.g. "stereowidth width=2") with F32/F64 caps set. */
+GstHarness *mmtest_harness_new (
+    const gchar *element_desc, const MmTestStream *stream);
+/* Pushes n_frames of input in buffers of stream->buffer_frames, with contiguous
+ * timestamps starting at *pts (advanced), pulls every output buffer, returns the
+ * output as interleaved doubles (g_free it) and its frame count. */
+gdouble *mmtest_harness_process (GstHarness *h, const MmTestStream *stream,
+    const gdouble *input, gsize n_frames, GstClockTime *pts, gsize *out_frames);
+/* One-shot: new harness, process, EOS, free. */
+gdouble *mmtest_process (const gchar *element_desc, const MmTestStream *stream,
+    const gdouble *input, gsize n_frames, gsize *out_frames);
+
+/* Element messages named `name` posted on the harness' bus so far (a list of
+ * GstStructure copies; free with g_list_free_full (l, gst_structure_free)). */
+GList *mmtest_harness_collect_messages (GstHarness *h, const gchar *name);
+
+/* ---- measurement (over one channel of interleaved frames) ---- */
+gdouble mmtest_db (gdouble linear);
+gdouble mmtest_rms (
+    const gdouble *frames, gsize n_frames, guint channels, guint channel);
+gdouble mmtest_sample_peak (
+    const gdouble *frames, gsize n_frames, guint channels, guint channel);
+/* Peak of the band-limited waveform, by windowed-sinc interpolation with
+ * `oversample` points per sample (e.g. 16). */
+gdouble mmtest_true_peak (const gdouble *frames, gsize n_frames, guint channels,
+    guint channel, guint oversample);
+/* Amplitude of a sine at freq (Hz), by a Blackman-Harris windowed single-bin DFT;
+ * accurate to ~0.01 dB when the analysed span holds several periods. */
+gdouble mmtest_sine_amplitude (const gdouble *frames, gsize n_frames,
+    guint channels, guint channel, gdouble rate, gdouble freq);
+/* Largest absolute difference between consecutive samples of a channel. */
+gdouble mmtest_max_step (
+    const gdouble *frames, gsize n_frames, guint channels, guint channel);
+
+G_END_DECLS
+
+#endif
