@@ -417,7 +417,7 @@ gst_stereo_width_meter (GstStereoWidth *self, const guint8 *frames,
 
     if (self->meter.n_frames == 0)
       self->meter_start = GST_CLOCK_TIME_IS_VALID (pts)
-          ? pts + gst_util_uint64_scale_int (done, GST_SECOND, rate)
+          ? pts + gst_util_uint64_scale_int_round (done, GST_SECOND, rate)
           : 0;
 
     if (frames == NULL)
@@ -521,7 +521,7 @@ gst_stereo_width_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
       len = MIN (chunk_frames, n_frames - done);
       if (done > 0 && GST_CLOCK_TIME_IS_VALID (pts)) {
         gst_stereo_width_sync_controls (
-            self, pts + gst_util_uint64_scale_int (done, GST_SECOND, rate));
+            self, pts + gst_util_uint64_scale_int_round (done, GST_SECOND, rate));
         post_messages = gst_stereo_width_apply_settings (self, &interval);
       }
       if (is_f32)
