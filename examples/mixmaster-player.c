@@ -43,7 +43,7 @@ typedef struct
 {
   GMainLoop *loop;
   GstElement *pipeline;
-  GstElement *convert;          /* first element after the decoder */
+  GstElement *convert; /* first element after the decoder */
   GstElement *width_element;
 
   /* settings */
@@ -65,14 +65,14 @@ typedef struct
 } Player;
 
 static gchar *
-make_uri (const gchar * arg, GError ** error)
+make_uri (const gchar *arg, GError **error)
 {
   if (gst_uri_is_valid (arg))
     return g_strdup (arg);
 
   if (!g_file_test (arg, G_FILE_TEST_EXISTS)) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-        "No such file: %s", arg);
+    g_set_error (
+        error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "No such file: %s", arg);
     return NULL;
   }
   return gst_filename_to_uri (arg, error);
@@ -80,7 +80,7 @@ make_uri (const gchar * arg, GError ** error)
 
 /* uridecodebin exposes one pad per stream; link the first audio stream. */
 static void
-on_pad_added (GstElement * decoder, GstPad * pad, Player * player)
+on_pad_added (GstElement *decoder, GstPad *pad, Player *player)
 {
   GstCaps *caps;
   GstStructure *s;
@@ -104,15 +104,15 @@ on_pad_added (GstElement * decoder, GstPad * pad, Player * player)
   ret = gst_pad_link (pad, sinkpad);
   gst_object_unref (sinkpad);
   if (GST_PAD_LINK_FAILED (ret)) {
-    g_printerr ("Could not link the decoded audio: %s\n",
-        gst_pad_link_get_name (ret));
+    g_printerr (
+        "Could not link the decoded audio: %s\n", gst_pad_link_get_name (ret));
     return;
   }
   player->linked = TRUE;
 }
 
 static void
-on_no_more_pads (GstElement * decoder, Player * player)
+on_no_more_pads (GstElement *decoder, Player *player)
 {
   if (!player->linked) {
     /* post from here so the main loop reports it like any other error */
@@ -123,7 +123,7 @@ on_no_more_pads (GstElement * decoder, Player * player)
 
 /* A text meter: correlation -1..+1 on a 21-character scale. */
 static void
-format_meter (gchar * bar, gsize len, gdouble correlation)
+format_meter (gchar *bar, gsize len, gdouble correlation)
 {
   gint pos, i;
 
@@ -137,7 +137,7 @@ format_meter (gchar * bar, gsize len, gdouble correlation)
 }
 
 static void
-handle_meter (Player * player, const GstStructure * s)
+handle_meter (Player *player, const GstStructure *s)
 {
   gdouble correlation = 0.0, side_to_mid = 0.0;
   GstClockTime stream_time = GST_CLOCK_TIME_NONE;
@@ -165,16 +165,16 @@ handle_meter (Player * player, const GstStructure * s)
 }
 
 static gboolean
-on_bus_message (GstBus * bus, GstMessage * message, Player * player)
+on_bus_message (GstBus *bus, GstMessage *message, Player *player)
 {
   switch (GST_MESSAGE_TYPE (message)) {
-    case GST_MESSAGE_ERROR:{
+    case GST_MESSAGE_ERROR: {
       GError *err = NULL;
       gchar *debug = NULL;
 
       gst_message_parse_error (message, &err, &debug);
-      g_printerr ("ERROR from %s: %s\n", GST_OBJECT_NAME (message->src),
-          err->message);
+      g_printerr (
+          "ERROR from %s: %s\n", GST_OBJECT_NAME (message->src), err->message);
       if (debug)
         g_printerr ("Debugging information: %s\n", debug);
       g_clear_error (&err);
@@ -183,7 +183,7 @@ on_bus_message (GstBus * bus, GstMessage * message, Player * player)
       g_main_loop_quit (player->loop);
       break;
     }
-    case GST_MESSAGE_WARNING:{
+    case GST_MESSAGE_WARNING: {
       GError *err = NULL;
       gchar *debug = NULL;
 
@@ -197,11 +197,11 @@ on_bus_message (GstBus * bus, GstMessage * message, Player * player)
     case GST_MESSAGE_EOS:
       g_main_loop_quit (player->loop);
       break;
-    case GST_MESSAGE_ELEMENT:{
+    case GST_MESSAGE_ELEMENT: {
       const GstStructure *s = gst_message_get_structure (message);
 
-      if (GST_MESSAGE_SRC (message) == GST_OBJECT (player->width_element)
-          && gst_structure_has_name (s, "stereowidth"))
+      if (GST_MESSAGE_SRC (message) == GST_OBJECT (player->width_element) &&
+          gst_structure_has_name (s, "stereowidth"))
         handle_meter (player, s);
       break;
     }
@@ -214,13 +214,14 @@ on_bus_message (GstBus * bus, GstMessage * message, Player * player)
 /* Runs in the main loop every GLIDE_TICK_MS: sets the width for the current
  * stream position, a triangle between --width and --glide-to. */
 static gboolean
-glide_tick (Player * player)
+glide_tick (Player *player)
 {
   gint64 position;
   gdouble sweeps, phase, width;
 
-  if (!gst_element_query_position (player->pipeline, GST_FORMAT_TIME,
-          &position) || position < 0)
+  if (!gst_element_query_position (
+          player->pipeline, GST_FORMAT_TIME, &position) ||
+      position < 0)
     return G_SOURCE_CONTINUE;
 
   /* 0 -> 1 on even sweeps, 1 -> 0 on odd ones */
@@ -240,7 +241,7 @@ glide_tick (Player * player)
 /* Ctrl-C: finish cleanly. When rendering, send EOS so the WAV header is
  * completed; a second Ctrl-C quits at once. */
 static gboolean
-on_sigint (Player * player)
+on_sigint (Player *player)
 {
   if (player->output != NULL && !player->eos_sent) {
     g_printerr ("Interrupted: finishing %s\n", player->output);
@@ -255,7 +256,7 @@ on_sigint (Player * player)
 
 /* Creates an element and adds it to the pipeline, which then owns it. */
 static GstElement *
-add_element (Player * player, const gchar * factory, const gchar * name)
+add_element (Player *player, const gchar *factory, const gchar *name)
 {
   GstElement *e = gst_element_factory_make (factory, name);
 
@@ -263,10 +264,10 @@ add_element (Player * player, const gchar * factory, const gchar * name)
     g_printerr ("Could not create the '%s' element.", factory);
     if (g_str_equal (factory, "stereowidth"))
       g_printerr (" Is gst-mixmaster installed, or GST_PLUGIN_PATH set to "
-          "its build/gst directory?");
+                  "its build/gst directory?");
     else
       g_printerr (" Check your GStreamer installation "
-          "(gstreamer1.0-plugins-base and -good).");
+                  "(gstreamer1.0-plugins-base and -good).");
     g_printerr ("\n");
     return NULL;
   }
@@ -275,8 +276,8 @@ add_element (Player * player, const gchar * factory, const gchar * name)
 }
 
 static gboolean
-check_range (GstElement * element, const gchar * property, gdouble value,
-    const gchar * option)
+check_range (GstElement *element, const gchar *property, gdouble value,
+    const gchar *option)
 {
   GParamSpec *pspec =
       g_object_class_find_property (G_OBJECT_GET_CLASS (element), property);
@@ -292,19 +293,19 @@ check_range (GstElement * element, const gchar * property, gdouble value,
 
 /* On failure the caller unrefs player->pipeline, which frees what was made. */
 static gboolean
-build_pipeline (Player * player, const gchar * uri, gdouble bass_mono_freq)
+build_pipeline (Player *player, const gchar *uri, gdouble bass_mono_freq)
 {
   GstElement *decoder, *convert_out, *encoder = NULL, *sink;
 
   player->pipeline = gst_pipeline_new ("mixmaster-player");
-  if (!(decoder = add_element (player, "uridecodebin", "decoder"))
-      || !(player->convert = add_element (player, "audioconvert", "convert-in"))
-      || !(player->width_element = add_element (player, "stereowidth", "width"))
-      || !(convert_out = add_element (player, "audioconvert", "convert-out")))
+  if (!(decoder = add_element (player, "uridecodebin", "decoder")) ||
+      !(player->convert = add_element (player, "audioconvert", "convert-in")) ||
+      !(player->width_element = add_element (player, "stereowidth", "width")) ||
+      !(convert_out = add_element (player, "audioconvert", "convert-out")))
     return FALSE;
   if (player->output != NULL) {
-    if (!(encoder = add_element (player, "wavenc", "encoder"))
-        || !(sink = add_element (player, "filesink", "sink")))
+    if (!(encoder = add_element (player, "wavenc", "encoder")) ||
+        !(sink = add_element (player, "filesink", "sink")))
       return FALSE;
   } else if (!(sink = add_element (player, "autoaudiosink", "sink"))) {
     return FALSE;
@@ -312,49 +313,52 @@ build_pipeline (Player * player, const gchar * uri, gdouble bass_mono_freq)
 
   /* The element refuses out-of-range values with a warning; say it here in
    * terms of the command line instead. */
-  if (!check_range (player->width_element, "width", player->width, "--width")
-      || (player->glide && !check_range (player->width_element, "width",
-              player->glide_to, "--glide-to")))
+  if (!check_range (player->width_element, "width", player->width, "--width") ||
+      (player->glide &&
+          !check_range (
+              player->width_element, "width", player->glide_to, "--glide-to")))
     return FALSE;
-  if (bass_mono_freq != 0.0
-      && (bass_mono_freq < 20.0 || bass_mono_freq > 500.0)) {
+  if (bass_mono_freq != 0.0 &&
+      (bass_mono_freq < 20.0 || bass_mono_freq > 500.0)) {
     g_printerr ("--bass-mono-freq must be 0 (off) or 20-500 Hz.\n");
     return FALSE;
   }
 
   /* Values set before PLAYING apply from the first sample. */
-  g_object_set (player->width_element, "width", player->width,
-      "bass-mono-freq", bass_mono_freq, "post-messages", TRUE,
-      "interval", (guint64) 250 * GST_MSECOND, NULL);
+  g_object_set (player->width_element, "width", player->width, "bass-mono-freq",
+      bass_mono_freq, "post-messages", TRUE, "interval",
+      (guint64) 250 * GST_MSECOND, NULL);
   player->current_width = player->width;
   g_object_set (decoder, "uri", uri, NULL);
 
   if (player->output != NULL) {
     /* Rendering without a glide runs as fast as the machine can; with a
      * glide it runs in real time, so the timeout sees every position. */
-    g_object_set (sink, "location", player->output, "sync", player->glide,
-        NULL);
+    g_object_set (
+        sink, "location", player->output, "sync", player->glide, NULL);
     if (!gst_element_link_many (player->convert, player->width_element,
             convert_out, encoder, sink, NULL)) {
       g_printerr ("Could not link the rendering chain.\n");
       return FALSE;
     }
   } else if (!gst_element_link_many (player->convert, player->width_element,
-          convert_out, sink, NULL)) {
+                 convert_out, sink, NULL)) {
     g_printerr ("Could not link the playback chain.\n");
     return FALSE;
   }
 
   g_signal_connect (decoder, "pad-added", G_CALLBACK (on_pad_added), player);
-  g_signal_connect (decoder, "no-more-pads", G_CALLBACK (on_no_more_pads),
-      player);
+  g_signal_connect (
+      decoder, "no-more-pads", G_CALLBACK (on_no_more_pads), player);
   return TRUE;
 }
 
 int
 main (int argc, char *argv[])
 {
-  Player player = { 0, };
+  Player player = {
+    0,
+  };
   gdouble bass_mono_freq = 0.0;
   gchar *output = NULL;
   gchar *uri = NULL;
@@ -363,25 +367,26 @@ main (int argc, char *argv[])
   GstBus *bus;
   guint bus_watch, sigint_watch, glide_watch = 0;
   GOptionEntry entries[] = {
-    {"width", 'w', 0, G_OPTION_ARG_DOUBLE, &player.width,
+    { "width", 'w', 0, G_OPTION_ARG_DOUBLE, &player.width,
         "Stereo width, 0 (mono) to 4; 1 leaves the image unchanged "
-          "(default 1)", "W"},
-    {"bass-mono-freq", 'b', 0, G_OPTION_ARG_DOUBLE, &bass_mono_freq,
+        "(default 1)",
+        "W" },
+    { "bass-mono-freq", 'b', 0, G_OPTION_ARG_DOUBLE, &bass_mono_freq,
         "Make everything below this frequency mono (Hz, 20-500; 0 = off)",
-        "HZ"},
-    {"glide-to", 'g', 0, G_OPTION_ARG_DOUBLE, &player.glide_to,
-        "Sweep the width between --width and this value while playing", "W"},
-    {"glide-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &player.glide_seconds,
-        "Seconds for each sweep (default 4)", "S"},
-    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
-        "Render to this WAV file instead of playing", "FILE"},
-    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &player.quiet,
-        "Do not print the meter, only the summary", NULL},
-    {NULL}
+        "HZ" },
+    { "glide-to", 'g', 0, G_OPTION_ARG_DOUBLE, &player.glide_to,
+        "Sweep the width between --width and this value while playing", "W" },
+    { "glide-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &player.glide_seconds,
+        "Seconds for each sweep (default 4)", "S" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+        "Render to this WAV file instead of playing", "FILE" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &player.quiet,
+        "Do not print the meter, only the summary", NULL },
+    { NULL }
   };
 
   player.width = 1.0;
-  player.glide_to = -1.0;       /* unset */
+  player.glide_to = -1.0; /* unset */
   player.glide_seconds = 4.0;
   player.correlation_min = 1.0;
 
@@ -433,8 +438,8 @@ main (int argc, char *argv[])
   gst_object_unref (bus);
   sigint_watch = g_unix_signal_add (SIGINT, (GSourceFunc) on_sigint, &player);
   if (player.glide)
-    glide_watch = g_timeout_add (GLIDE_TICK_MS, (GSourceFunc) glide_tick,
-        &player);
+    glide_watch =
+        g_timeout_add (GLIDE_TICK_MS, (GSourceFunc) glide_tick, &player);
 
   g_print ("%s %s: width %.2f", player.output ? "Rendering" : "Playing",
       argv[1], player.width);
@@ -447,8 +452,8 @@ main (int argc, char *argv[])
     g_print (" -> %s%s", player.output, player.glide ? " (real time)" : "");
   g_print ("\n");
 
-  if (gst_element_set_state (player.pipeline,
-          GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+  if (gst_element_set_state (player.pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
     /* the reason, if any, is on the bus: let the loop print it */
     player.exit_code = 1;
     g_printerr ("The pipeline refused to start.\n");
