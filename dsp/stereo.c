@@ -32,18 +32,16 @@ update_gain_targets (MmStereoWidth *sw)
 static void
 design_crossover (MmStereoWidth *sw)
 {
-  mm_biquad_design (&sw->mid_allpass, MM_BIQUAD_ALLPASS, sw->rate,
-      sw->freq_current, MM_BIQUAD_Q_BUTTERWORTH);
-  mm_biquad_design (&sw->side_highpass, MM_BIQUAD_HIGHPASS, sw->rate,
-      sw->freq_current, MM_BIQUAD_Q_BUTTERWORTH);
+  mm_svf_design (
+      &sw->crossover, sw->rate, sw->freq_current, MM_SVF_Q_BUTTERWORTH);
 }
 
 static void
 clear_filter_state (MmStereoWidth *sw)
 {
-  mm_biquad_reset (&sw->mid_state);
-  mm_biquad_reset (&sw->side_state[0]);
-  mm_biquad_reset (&sw->side_state[1]);
+  mm_svf_reset (&sw->mid_state);
+  mm_svf_reset (&sw->side_state[0]);
+  mm_svf_reset (&sw->side_state[1]);
 }
 
 void
@@ -280,21 +278,20 @@ decode_ramp_f32 (float *lr, const float *mid, const float *side,
   static void crossover_##sfx (                                                \
       MmStereoWidth *sw, type *mid, type *side, size_t n)                      \
   {                                                                            \
-    const MmBiquadCoefs ap = sw->mid_allpass, hp = sw->side_highpass;          \
-    double m1 = sw->mid_state.z1, m2 = sw->mid_state.z2;                       \
-    double s1 = sw->side_state[0].z1, s2 = sw->side_state[0].z2;               \
-    double t1 = sw->side_state[1].z1, t2 = sw->side_state[1].z2;               \
+    const MmSvfCoefs c = sw->crossover;                                        \
+    MmSvfState ms = sw->mid_state;                                             \
+    MmSvfState s1 = sw->side_state[0], s2 = sw->side_state[1];                 \
     for (size_t i = 0; i < n; i++) {                                           \
-      mid[i] = (type) mm_biquad_tick (&ap, &m1, &m2, mid[i]);                  \
-      side[i] = (type) mm_biquad_tick (                                        \
-          &hp, &t1, &t2, mm_biquad_tick (&hp, &s1, &s2, side[i]));             \
+      mid[i] = (type) mm_svf_allpass (&c, &ms, mid[i]);                        \
+      side[i] = (type) mm_svf_highpass (                                       \
+          &c, &s2, mm_svf_highpass (&c, &s1, side[i]));                        \
     }                                                                          \
-    sw->mid_state = (MmBiquadState){ m1, m2 };                                 \
-    sw->side_state[0] = (MmBiquadState){ s1, s2 };                             \
-    sw->side_state[1] = (MmBiquadState){ t1, t2 };                             \
-    mm_biquad_flush_denormals (&sw->mid_state);                                \
-    mm_biquad_flush_denormals (&sw->side_state[0]);                            \
-    mm_biquad_flush_denormals (&sw->side_state[1]);                            \
+    sw->mid_state = ms;                                                        \
+    sw->side_state[0] = s1;                                                    \
+    sw->side_state[1] = s2;                                                    \
+    mm_svf_flush_denormals (&sw->mid_state);                                   \
+    mm_svf_flush_denormals (&sw->side_state[0]);                               \
+    mm_svf_flush_denormals (&sw->side_state[1]);                               \
   }                                                                            \
                                                                                \
   static void filter_ms_##sfx (                                                \

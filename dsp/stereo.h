@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "biquad.h"
+#include "svf.h"
 #include "ramp.h"
 
 /* Mid/side stereo width with a phase-coherent bass-to-mono crossover.
@@ -55,10 +55,9 @@ typedef struct
   double freq_current;
   double freq_step_ratio; /* per sub-block, while the crossover glides */
   uint32_t freq_steps_left;
-  MmBiquadCoefs mid_allpass;
-  MmBiquadCoefs side_highpass;
-  MmBiquadState mid_state;
-  MmBiquadState side_state[2];
+  MmSvfCoefs crossover; /* mid all-pass and side high-pass share it */
+  MmSvfState mid_state;
+  MmSvfState side_state[2];
 
   MmStereoScratch mid, side, dry_mid, dry_side, coef_a, coef_b;
 } MmStereoWidth;

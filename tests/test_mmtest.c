@@ -21,10 +21,10 @@ test_true_peak_finds_intersample_peak (void)
     x[i] *= g;
     x[n - 1 - i] *= g;
   }
-  g_assert_cmpfloat_with_epsilon (mmtest_sample_peak (x, n, 1, 0), (G_SQRT2 / 2.0),
-      1e-9);
-  g_assert_cmpfloat_with_epsilon (mmtest_true_peak (x, n, 1, 0, 16), 1.0,
-      0.001);
+  g_assert_cmpfloat_with_epsilon (
+      mmtest_sample_peak (x, n, 1, 0), (G_SQRT2 / 2.0), 1e-9);
+  g_assert_cmpfloat_with_epsilon (
+      mmtest_true_peak (x, n, 1, 0, 16), 1.0, 0.001);
   g_free (x);
 }
 
@@ -36,16 +36,16 @@ test_levels_of_a_sine (void)
 
   mmtest_sine (x, n, 2, 1, 48000, 997, 0.5, 0.3);
   mmtest_sine (x, n, 2, 0, 48000, 3000, 0.01, 0.0);
-  g_assert_cmpfloat_with_epsilon (mmtest_rms (x, n, 2, 1), 0.5 * (G_SQRT2 / 2.0),
-      1e-4);
-  g_assert_cmpfloat_with_epsilon (mmtest_sine_amplitude (x, n, 2, 1, 48000,
-          997), 0.5, 0.5 * 0.001);
+  g_assert_cmpfloat_with_epsilon (
+      mmtest_rms (x, n, 2, 1), 0.5 * (G_SQRT2 / 2.0), 1e-4);
+  g_assert_cmpfloat_with_epsilon (
+      mmtest_sine_amplitude (x, n, 2, 1, 48000, 997), 0.5, 0.5 * 0.001);
   /* the other channel's tone is not read into this one */
   g_assert_cmpfloat (mmtest_sine_amplitude (x, n, 2, 1, 48000, 3000), <, 1e-6);
-  g_assert_cmpfloat_with_epsilon (mmtest_db (mmtest_sine_amplitude (x, n, 2, 0,
-              48000, 3000)), -40.0, 0.01);
-  g_assert_cmpfloat (mmtest_max_step (x, n, 2, 1), <=,
-      0.5 * 2 * G_PI * 997 / 48000 + 1e-9);
+  g_assert_cmpfloat_with_epsilon (
+      mmtest_db (mmtest_sine_amplitude (x, n, 2, 0, 48000, 3000)), -40.0, 0.01);
+  g_assert_cmpfloat (
+      mmtest_max_step (x, n, 2, 1), <=, 0.5 * 2 * G_PI * 997 / 48000 + 1e-9);
   g_free (x);
 }
 
