@@ -8,6 +8,8 @@
 #include <complex.h>
 #include <math.h>
 
+#include "filter-design.h"
+
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
@@ -18,13 +20,7 @@ void
 mm_biquad_design (
     MmBiquadCoefs *coefs, MmBiquadType type, double rate, double freq, double q)
 {
-  double max_freq = 0.49 * rate;
-  if (!(freq > 1e-3))
-    freq = 1e-3;
-  if (freq > max_freq)
-    freq = max_freq;
-  if (!(q > 1e-3))
-    q = 1e-3;
+  mm_filter_clamp_design (rate, &freq, &q);
 
   double w0 = 2.0 * M_PI * freq / rate;
   double cos_w0 = cos (w0);

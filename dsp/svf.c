@@ -7,6 +7,8 @@
 
 #include <math.h>
 
+#include "filter-design.h"
+
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
@@ -14,13 +16,7 @@
 void
 mm_svf_design (MmSvfCoefs *coefs, double rate, double freq, double q)
 {
-  double max_freq = 0.49 * rate;
-  if (!(freq > 1e-3))
-    freq = 1e-3;
-  if (freq > max_freq)
-    freq = max_freq;
-  if (!(q > 1e-3))
-    q = 1e-3;
+  mm_filter_clamp_design (rate, &freq, &q);
 
   double g = tan (M_PI * freq / rate);
   coefs->k = 1.0 / q;
