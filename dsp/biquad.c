@@ -20,14 +20,25 @@ void
 mm_biquad_design (
     MmBiquadCoefs *coefs, MmBiquadType type, double rate, double freq, double q)
 {
+  mm_biquad_design_gain (coefs, type, rate, freq, q, 0.0);
+}
+
+void
+mm_biquad_design_gain (MmBiquadCoefs *coefs, MmBiquadType type, double rate,
+    double freq, double q, double gain_db)
+{
   mm_filter_clamp_design (rate, &freq, &q);
 
+  double A = pow (10.0, gain_db / 40.0);
   double w0 = 2.0 * M_PI * freq / rate;
   double cos_w0 = cos (w0);
   double alpha = sin (w0) / (2.0 * q);
-  double a0 = 1.0 + alpha;
-  double b0, b1, b2;
+  double shelf = 2.0 * sqrt (A) * alpha;
+  double b0, b1, b2, a0, a1, a2;
 
+  a0 = 1.0 + alpha;
+  a1 = -2.0 * cos_w0;
+  a2 = 1.0 - alpha;
   switch (type) {
     case MM_BIQUAD_LOWPASS:
       b0 = (1.0 - cos_w0) / 2.0;
@@ -38,6 +49,34 @@ mm_biquad_design (
       b0 = (1.0 + cos_w0) / 2.0;
       b1 = -(1.0 + cos_w0);
       b2 = b0;
+      break;
+    case MM_BIQUAD_BANDPASS:
+      b0 = alpha;
+      b1 = 0.0;
+      b2 = -alpha;
+      break;
+    case MM_BIQUAD_PEAKING:
+      b0 = 1.0 + alpha * A;
+      b1 = -2.0 * cos_w0;
+      b2 = 1.0 - alpha * A;
+      a0 = 1.0 + alpha / A;
+      a2 = 1.0 - alpha / A;
+      break;
+    case MM_BIQUAD_LOW_SHELF:
+      b0 = A * ((A + 1.0) - (A - 1.0) * cos_w0 + shelf);
+      b1 = 2.0 * A * ((A - 1.0) - (A + 1.0) * cos_w0);
+      b2 = A * ((A + 1.0) - (A - 1.0) * cos_w0 - shelf);
+      a0 = (A + 1.0) + (A - 1.0) * cos_w0 + shelf;
+      a1 = -2.0 * ((A - 1.0) + (A + 1.0) * cos_w0);
+      a2 = (A + 1.0) + (A - 1.0) * cos_w0 - shelf;
+      break;
+    case MM_BIQUAD_HIGH_SHELF:
+      b0 = A * ((A + 1.0) + (A - 1.0) * cos_w0 + shelf);
+      b1 = -2.0 * A * ((A - 1.0) + (A + 1.0) * cos_w0);
+      b2 = A * ((A + 1.0) + (A - 1.0) * cos_w0 - shelf);
+      a0 = (A + 1.0) - (A - 1.0) * cos_w0 + shelf;
+      a1 = 2.0 * ((A - 1.0) - (A + 1.0) * cos_w0);
+      a2 = (A + 1.0) - (A - 1.0) * cos_w0 - shelf;
       break;
     case MM_BIQUAD_ALLPASS:
     default:
@@ -50,8 +89,8 @@ mm_biquad_design (
   coefs->b0 = b0 / a0;
   coefs->b1 = b1 / a0;
   coefs->b2 = b2 / a0;
-  coefs->a1 = -2.0 * cos_w0 / a0;
-  coefs->a2 = (1.0 - alpha) / a0;
+  coefs->a1 = a1 / a0;
+  coefs->a2 = a2 / a0;
 }
 
 void

@@ -17,6 +17,10 @@ typedef enum
   MM_BIQUAD_LOWPASS,
   MM_BIQUAD_HIGHPASS,
   MM_BIQUAD_ALLPASS,
+  MM_BIQUAD_BANDPASS, /* 0 dB at the centre */
+  MM_BIQUAD_PEAKING,
+  MM_BIQUAD_LOW_SHELF,
+  MM_BIQUAD_HIGH_SHELF,
 } MmBiquadType;
 
 typedef struct
@@ -36,6 +40,10 @@ typedef struct
 /* freq is clamped into (0, 0.49 * rate) */
 void mm_biquad_design (MmBiquadCoefs *coefs, MmBiquadType type, double rate,
     double freq, double q);
+
+/* The same, with a gain for the peaking and shelving types (dB; A = 10^(gain/40)). */
+void mm_biquad_design_gain (MmBiquadCoefs *coefs, MmBiquadType type,
+    double rate, double freq, double q, double gain_db);
 
 void mm_biquad_reset (MmBiquadState *state);
 

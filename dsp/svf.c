@@ -40,3 +40,63 @@ mm_svf_flush_denormals (MmSvfState *state)
   if (fabs (state->ic2) < 1e-30)
     state->ic2 = 0.0;
 }
+
+int
+mm_svf_section_from_biquad (
+    MmSvfSection *section, const double b[3], const double a[3])
+{
+  double a1 = a[1] / a[0], a2 = a[2] / a[0];
+  double b0 = b[0] / a[0], b1 = b[1] / a[0], b2 = b[2] / a[0];
+
+  if (!(fabs (a2) < 1.0 && fabs (a1) < 1.0 + a2))
+    return 0;
+
+  double g = sqrt ((1.0 + a1 + a2) / (1.0 - a1 + a2));
+  double k = 2.0 * (1.0 - a2) / ((1.0 - a1 + a2) * g);
+  double d0 = 1.0 + g * k + g * g;
+  double d1 = 2.0 * (g * g - 1.0);
+  double m0 = (b0 - b1 + b2) * d0 / 4.0;
+  double m2 = (b1 * d0 - m0 * d1) / (2.0 * g * g);
+  double m1 = (b0 * d0 - m0 * d0 - m2 * g * g) / g;
+
+  section->g = g;
+  section->k = k;
+  section->m0 = m0;
+  section->m1 = m1;
+  section->m2 = m2;
+  return 1;
+}
+
+void
+mm_svf_section_identity (MmSvfSection *section)
+{
+  section->m0 = 1.0;
+  section->m1 = 0.0;
+  section->m2 = 0.0;
+}
+
+void
+mm_svf_section_coefs (const MmSvfSection *section, MmSvfCoefs *coefs)
+{
+  double g = section->g, k = section->k;
+  coefs->k = k;
+  coefs->a1 = 1.0 / (1.0 + g * (g + k));
+  coefs->a2 = g * coefs->a1;
+  coefs->a3 = g * coefs->a2;
+}
+
+double
+mm_svf_section_response_db (const MmSvfSection *s, double rate, double freq)
+{
+  double g = s->g, k = s->k, w = 2.0 * M_PI * freq / rate;
+  double d[3] = { 1.0 + g * k + g * g, 2.0 * (g * g - 1.0),
+    1.0 - g * k + g * g };
+  double n[3] = { s->m0 * d[0] + s->m1 * g + s->m2 * g * g,
+    s->m0 * d[1] + 2.0 * s->m2 * g * g,
+    s->m0 * d[2] - s->m1 * g + s->m2 * g * g };
+  double nr = n[0] + n[1] * cos (w) + n[2] * cos (2 * w);
+  double ni = -n[1] * sin (w) - n[2] * sin (2 * w);
+  double dr = d[0] + d[1] * cos (w) + d[2] * cos (2 * w);
+  double di = -d[1] * sin (w) - d[2] * sin (2 * w);
+  return 10.0 * log10 ((nr * nr + ni * ni) / (dr * dr + di * di));
+}

@@ -64,4 +64,36 @@ mm_svf_allpass (const MmSvfCoefs *c, MmSvfState *s, double x)
   return x - 2.0 * c->k * band;
 }
 
+/* Any stable biquad as a trapezoidal SVF plus an output mix,
+ *   y = m0 x + m1 v1 + m2 v2,
+ * after A. Simper's "Solving the continuous SVF equations using trapezoidal
+ * integration". g > 0 and k > 0 for every stable denominator, and a straight line
+ * between two such parameter sets stays stable: coefficient glides interpolate
+ * these five numbers. */
+typedef struct
+{
+  double g, k, m0, m1, m2;
+} MmSvfSection;
+
+/* b and a are numerator and denominator (a[0] != 0). Returns 0 when the
+ * denominator is not strictly stable (the section is then left unchanged). */
+int mm_svf_section_from_biquad (
+    MmSvfSection *section, const double b[3], const double a[3]);
+/* A section that passes its input unchanged, keeping g and k. */
+void mm_svf_section_identity (MmSvfSection *section);
+/* The section's integrator coefficients. */
+void mm_svf_section_coefs (const MmSvfSection *section, MmSvfCoefs *coefs);
+/* Magnitude in dB of the section at freq (Hz). */
+double mm_svf_section_response_db (
+    const MmSvfSection *section, double rate, double freq);
+
+static inline double
+mm_svf_section_tick (
+    const MmSvfSection *s, const MmSvfCoefs *c, MmSvfState *state, double x)
+{
+  double band, low;
+  mm_svf_tick (c, state, x, &band, &low);
+  return s->m0 * x + s->m1 * band + s->m2 * low;
+}
+
 #endif
