@@ -6,7 +6,10 @@
 #   ours     list of {"name": short label, "gst": gst-launch fragment}
 #   peers    list of peers; each has "name" and exactly one of
 #              "gst":    a gst-launch fragment (stock elements, or LV2 plugins through
-#                        GStreamer's lv2 element: "lsp-plug-in-plugins-lv2-limiter-stereo th=0.891")
+#                        GStreamer's lv2 element: "lsp-plug-in-plugins-lv2-limiter-stereo enabled=true th=0.891";
+#                        GStreamer's lv2 element gives LV2 toggle ports a default of FALSE
+#                        whatever the plugin's .ttl says, so LSP plugins need enabled=true
+#                        or they run as a bypass)
 #              "ffmpeg": an ffmpeg -af filter chain (stock filters, or LV2 plugins through
 #                        ffmpeg's lv2 filter; the URI's colon needs two levels of escaping,
 #                        so in this file: "lv2=p=http\\\\://gareus.org/oss/lv2/dpl#stereo")
@@ -58,6 +61,86 @@ ELEMENTS = [
         ],
     },
 
+    {
+        # Issue job: 5 bands on stereo F32 48 kHz -- high-pass 30 Hz 12 dB/oct, low shelf
+        # 100 Hz +2 dB, peaking 400 Hz -3 dB Q 1, peaking 3 kHz +2 dB Q 1.4, high shelf
+        # 10 kHz +1.5 dB (shelves at Q 0.707, mixeq's default). Every peer was checked by
+        # measuring its transfer function on the bench signal (15 Hz .. 20 kHz) against the
+        # RBJ-cookbook cascade of that job; the deviations are given in each note.
+        "element": "mixeq",
+        "ours": [
+            {"name": "5 bands HP30 LS100 PK400 PK3k HS10k",
+             "gst": "mixeq num-bands=5 "
+                    "band0::type=high-pass band0::freq=30 "
+                    "band1::type=low-shelf band1::freq=100 band1::gain=2 "
+                    "band2::freq=400 band2::gain=-3 band2::q=1 "
+                    "band3::freq=3000 band3::gain=2 band3::q=1.4 "
+                    "band4::type=high-shelf band4::freq=10000 band4::gain=1.5"},
+        ],
+        "peers": [
+            {"name": "gst equalizer-nbands 5 bands",
+             "gst": "equalizer-nbands num-bands=5 "
+                    "band0::type=1 band0::freq=15 band0::bandwidth=21.2 band0::gain=-24 "
+                    "band1::type=1 band1::freq=100 band1::bandwidth=141.4 band1::gain=2 "
+                    "band2::type=0 band2::freq=400 band2::bandwidth=399.7 band2::gain=-3 "
+                    "band3::type=0 band3::freq=3000 band3::bandwidth=2075 band3::gain=2 "
+                    "band4::type=2 band4::freq=10000 band4::bandwidth=9156 band4::gain=1.5",
+             "package": "gstreamer1.0-plugins-good",
+             "note": "gst equalizer-nbands: RBJ-style biquads whose width is a bandwidth in Hz "
+                     "(alpha = tan(pi*bw/rate)); bw = rate/pi*atan(sin(w0)/(2Q)) gives Q 1 at "
+                     "400 Hz (399.7 Hz), Q 1.4 at 3 kHz (2075 Hz) and the shelves' Q 0.707 "
+                     "(141.4 Hz at 100 Hz, 9156 Hz at 10 kHz). It has no high-pass: band0 is a "
+                     "-24 dB low shelf at 15 Hz (Q 0.707), within 0.05 dB of the 12 dB/oct "
+                     "30 Hz high-pass from 30 Hz up and 0.35 dB at 15 Hz, but it floors at "
+                     "-24 dB below that. Same cost: 5 biquads"},
+            {"name": "LSP Para EQ x16 Stereo (gst lv2)",
+             "gst": "lsp-plug-in-plugins-lv2-para-equalizer-x16-stereo enabled=true "
+                    "ft-0=2 fm-0=6 s-0=0 f-0=30 q-0=0.707 "
+                    "ft-1=5 fm-1=6 f-1=100 g-1=1.2589 q-1=0.707 "
+                    "ft-2=1 fm-2=6 f-2=400 g-2=0.70795 q-2=1 "
+                    "ft-3=1 fm-3=6 f-3=3000 g-3=1.2589 q-3=1.4 "
+                    "ft-4=3 fm-4=6 f-4=10000 g-4=1.1885 q-4=0.707",
+             "package": "lsp-plugins-lv2",
+             "note": "LSP Parametric Equalizer x16 Stereo (the smallest stereo one in "
+                     "lsp-plugins-lv2 1.2; filters 5-15 stay Off), IIR mode, FFT analysis off. "
+                     "Filter types 2 Hi-pass, 5 Lo-shelf, 1 Bell x2, 3 Hi-shelf, all in mode "
+                     "6 'APO (DR)' (RBJ-cookbook biquads, so q-N is the usual Q; slope x1 = "
+                     "12 dB/oct); gains are linear (1.2589 = +2 dB, 0.70795 = -3 dB, "
+                     "1.1885 = +1.5 dB). Measured within 0.05 dB of the job. enabled=true is "
+                     "required: GStreamer's lv2 element defaults LSP's enable port to off and "
+                     "the plugin then passes audio through untouched. LV2 runs on "
+                     "per-channel buffers, so the element deinterleaves and interleaves"},
+            {"name": "x42 fil4 stereo (ffmpeg lv2)",
+             "ffmpeg": "lv2=p=http\\\\://gareus.org/oss/lv2/fil4#stereo:c=enable=1"
+                       "|HighPass=1|HPfreq=30|HPQ=0.7"
+                       "|LSsec=1|LSfreq=100|LSq=1|LSgain=2"
+                       "|sec1=1|freq1=400|q1=0.45|gain1=-3"
+                       "|sec2=1|freq2=3000|q2=0.32|gain2=2"
+                       "|sec3=0|sec4=0"
+                       "|HSsec=1|HSfreq=10000|HSq=1|HSgain=1.5",
+             "package": "x42-plugins",
+             "note": "x42-eq (fil4) stereo through ffmpeg's lv2 filter: 12 dB/oct high-pass "
+                     "at 30 Hz (HPQ 0.7, flat), low shelf 100 Hz +2, bells 1 and 2 at "
+                     "400 Hz -3 and 3 kHz +2, high shelf 10 kHz +1.5; bells 3 and 4 off, "
+                     "low-pass off. fil4's width ports are not Q: the values were fitted by "
+                     "measurement (q1 0.45 ~ Q 1, q2 0.32 ~ Q 1.4, shelf width 1 ~ Q 0.707); "
+                     "the whole curve is within 0.2 dB of the job. The lv2 filter works on "
+                     "planar float, so ffmpeg adds flt<->fltp conversions, counted as part "
+                     "of the peer"},
+            {"name": "ffmpeg 5 biquad filters",
+             "ffmpeg": "highpass=f=30,lowshelf=f=100:t=q:w=0.707:g=2,"
+                       "equalizer=f=400:t=q:w=1:g=-3,equalizer=f=3000:t=q:w=1.4:g=2,"
+                       "highshelf=f=10000:t=q:w=0.707:g=1.5",
+             "package": "ffmpeg",
+             "note": "ffmpeg highpass (2 poles, Q 0.707 = 12 dB/oct), lowshelf, 2x equalizer "
+                     "(t=q), highshelf: five RBJ biquads in single precision, each its own "
+                     "filter in the graph. The shelves get t=q:w=0.707 explicitly (ffmpeg's "
+                     "shelf default is Q 0.5). Measured within 0.05 dB of the job. ffmpeg's "
+                     "biquads work on planar samples, so ffmpeg adds flt<->fltp conversions, "
+                     "counted as part of the peer"},
+        ],
+    },
+
     # Example for a later element (kept as a comment until the element exists; the two
     # peer fragments were checked to run on Debian 12 with lsp-plugins-lv2 and x42-plugins):
     #
@@ -66,9 +149,10 @@ ELEMENTS = [
     #     "ours": [{"name": "ceiling -1 dBTP", "gst": "masterlimiter ceiling=-1"}],
     #     "peers": [
     #         {"name": "LSP Limiter Stereo (gst lv2)",
-    #          "gst": "lsp-plug-in-plugins-lv2-limiter-stereo th=0.891",
+    #          "gst": "lsp-plug-in-plugins-lv2-limiter-stereo enabled=true th=0.891",
     #          "package": "lsp-plugins-lv2",
-    #          "note": "LSP ports take linear gains: th=0.891 is -1 dBFS"},
+    #          "note": "LSP ports take linear gains: th=0.891 is -1 dBFS; enabled=true "
+    #                  "because GStreamer's lv2 element defaults the enable port to off"},
     #         {"name": "x42 dpl (ffmpeg lv2)",
     #          "ffmpeg": "lv2=p=http\\\\://gareus.org/oss/lv2/dpl#stereo:c=threshold=-1|truepeak=1",
     #          "package": "x42-plugins",
