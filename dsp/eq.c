@@ -74,8 +74,11 @@ blend_designs (
 static void
 update_static_coefs (MmEqBand *b)
 {
-  for (int i = 0; i < b->to.n_sections; i++)
+  for (int i = 0; i < b->to.n_sections; i++) {
     mm_svf_section_coefs (&b->to.sections[i], &b->coefs[i]);
+    mm_svf_section_state_space (&b->to.sections[i], &b->state_space[i]);
+  }
+  b->steady = true;
 }
 
 static void
@@ -178,6 +181,7 @@ mm_eq_set_band_glide (
     b->gain_step = (s->shape.gain_db - b->shape.gain_db) / glide_frames;
     b->log_q_step = (log (s->shape.q) - log (b->shape.q)) / glide_frames;
   }
+  b->steady = false;
   if (!b->active) {
     /* start from what the band sounds like now: nothing */
     design_target (eq, b, &b->to);
@@ -238,6 +242,7 @@ advance_band (const MmEq *eq, MmEqBand *b, uint32_t n)
   }
 
   b->from = b->to;
+  b->steady = false;
   if (gliding) {
     uint32_t step = n < b->glide_left ? n : b->glide_left;
     b->glide_left -= step;
@@ -355,6 +360,253 @@ process_block (MmEq *eq, uint32_t n)
   }
 }
 
+/* ---- steady state: every active band fixed and on all channels ----
+ * The common case (an EQ that is set, not moving) runs one fused loop straight
+ * on the interleaved frames: sample by sample through every section, so that
+ * the sections' recursions overlap in the CPU instead of waiting on each other,
+ * with a stereo frame in one vector. */
+
+#define MM_EQ_MAX_CHAIN (MM_EQ_MAX_BANDS * MM_EQ_MAX_SECTIONS)
+
+static bool
+runs_steady (const MmEq *eq)
+{
+  if (!mm_ramp_is_settled (&eq->output_gain))
+    return false;
+  for (int i = 0; i < MM_EQ_MAX_BANDS; i++) {
+    const MmEqBand *b = &eq->bands[i];
+    if (b->active && (!b->steady || b->route != MM_EQ_ROUTE_ALL))
+      return false;
+  }
+  return true;
+}
+
+typedef struct
+{
+  int n;
+  MmSvfStateSpace ss[MM_EQ_MAX_CHAIN];
+  MmSvfState
+      *state[MM_EQ_MAX_CHAIN]; /* channel 0's; channel c at + c * stride */
+} SteadyChain;
+
+static void
+gather_chain (MmEq *eq, SteadyChain *chain)
+{
+  chain->n = 0;
+  for (int i = 0; i < MM_EQ_MAX_BANDS; i++) {
+    MmEqBand *b = &eq->bands[i];
+    if (!b->active)
+      continue;
+    for (int s = 0; s < b->to.n_sections; s++) {
+      chain->ss[chain->n] = b->state_space[s];
+      chain->state[chain->n] = &b->state[0][s];
+      chain->n++;
+    }
+  }
+}
+
+#define STATE_STRIDE MM_EQ_MAX_SECTIONS
+
+static void
+finish_state (MmSvfState *st)
+{
+  if (!(isfinite (st->ic1) && isfinite (st->ic2)))
+    *st = (MmSvfState){ 0.0, 0.0 };
+  mm_svf_flush_denormals (st);
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+typedef double v2d __attribute__ ((vector_size (16)));
+#define HAVE_V2D 1
+#endif
+
+#define DEFINE_STEADY_SCALAR(sfx, type)                                        \
+  static void run_steady_scalar_##sfx (                                        \
+      MmEq *eq, const SteadyChain *chain, type *frames, size_t n_frames)       \
+  {                                                                            \
+    const int channels = eq->channels;                                         \
+    const double gain = eq->output_gain.current;                               \
+    for (int c = 0; c < channels; c++) {                                       \
+      double ic1[MM_EQ_MAX_CHAIN], ic2[MM_EQ_MAX_CHAIN];                       \
+      for (int k = 0; k < chain->n; k++) {                                     \
+        ic1[k] = chain->state[k][c * STATE_STRIDE].ic1;                        \
+        ic2[k] = chain->state[k][c * STATE_STRIDE].ic2;                        \
+      }                                                                        \
+      for (size_t i = 0; i < n_frames; i++) {                                  \
+        double x = frames[i * channels + c];                                   \
+        for (int k = 0; k < chain->n; k++) {                                   \
+          const MmSvfStateSpace *m = &chain->ss[k];                            \
+          double y = m->c1 * ic1[k] + m->c2 * ic2[k] + m->d * x;               \
+          double n1 = m->a11 * ic1[k] + m->a12 * ic2[k] + m->b1 * x;           \
+          double n2 = m->a21 * ic1[k] + m->a22 * ic2[k] + m->b2 * x;           \
+          ic1[k] = n1;                                                         \
+          ic2[k] = n2;                                                         \
+          x = y;                                                               \
+        }                                                                      \
+        frames[i * channels + c] = (type) (x * gain);                          \
+      }                                                                        \
+      for (int k = 0; k < chain->n; k++) {                                     \
+        MmSvfState *st = &chain->state[k][c * STATE_STRIDE];                   \
+        st->ic1 = ic1[k];                                                      \
+        st->ic2 = ic2[k];                                                      \
+        finish_state (st);                                                     \
+      }                                                                        \
+    }                                                                          \
+  }
+
+DEFINE_STEADY_SCALAR (f32, float)
+DEFINE_STEADY_SCALAR (f64, double)
+
+#ifdef HAVE_V2D
+/* Stereo: the frame is one vector; sections run in pairs whose states and
+ * coefficients stay in registers, sample by sample, over chunks of frames. */
+
+#define STEREO_CHUNK 256
+
+typedef struct
+{
+  v2d a11, a12, a21, a22, b1, b2, c1, c2, d;
+} V2StateSpace;
+
+static V2StateSpace
+broadcast (const MmSvfStateSpace *m)
+{
+  V2StateSpace v = { { m->a11, m->a11 }, { m->a12, m->a12 }, { m->a21, m->a21 },
+    { m->a22, m->a22 }, { m->b1, m->b1 }, { m->b2, m->b2 }, { m->c1, m->c1 },
+    { m->c2, m->c2 }, { m->d, m->d } };
+  return v;
+}
+
+static inline v2d
+v2_tick (const V2StateSpace *m, v2d *ic1, v2d *ic2, v2d x)
+{
+  v2d y = m->c1 * *ic1 + m->c2 * *ic2 + m->d * x;
+  v2d n1 = m->a11 * *ic1 + m->a12 * *ic2 + m->b1 * x;
+  v2d n2 = m->a21 * *ic1 + m->a22 * *ic2 + m->b2 * x;
+  *ic1 = n1;
+  *ic2 = n2;
+  return y;
+}
+
+static void
+load_v2_state (MmSvfState *st, v2d *ic1, v2d *ic2)
+{
+  *ic1 = (v2d){ st[0].ic1, st[STATE_STRIDE].ic1 };
+  *ic2 = (v2d){ st[0].ic2, st[STATE_STRIDE].ic2 };
+}
+
+static void
+store_v2_state (MmSvfState *st, v2d ic1, v2d ic2)
+{
+  for (int c = 0; c < 2; c++) {
+    st[c * STATE_STRIDE].ic1 = ic1[c];
+    st[c * STATE_STRIDE].ic2 = ic2[c];
+  }
+}
+
+static void
+run_pair (const SteadyChain *chain, int k, v2d *buf, size_t n)
+{
+  const V2StateSpace m0 = broadcast (&chain->ss[k]);
+  const V2StateSpace m1 = broadcast (&chain->ss[k + 1]);
+  v2d p1, p2, q1, q2;
+  load_v2_state (chain->state[k], &p1, &p2);
+  load_v2_state (chain->state[k + 1], &q1, &q2);
+  for (size_t i = 0; i < n; i++)
+    buf[i] = v2_tick (&m1, &q1, &q2, v2_tick (&m0, &p1, &p2, buf[i]));
+  store_v2_state (chain->state[k], p1, p2);
+  store_v2_state (chain->state[k + 1], q1, q2);
+}
+
+static void
+run_triple (const SteadyChain *chain, int k, v2d *buf, size_t n)
+{
+  const V2StateSpace m0 = broadcast (&chain->ss[k]);
+  const V2StateSpace m1 = broadcast (&chain->ss[k + 1]);
+  const V2StateSpace m2 = broadcast (&chain->ss[k + 2]);
+  v2d p1, p2, q1, q2, r1, r2;
+  load_v2_state (chain->state[k], &p1, &p2);
+  load_v2_state (chain->state[k + 1], &q1, &q2);
+  load_v2_state (chain->state[k + 2], &r1, &r2);
+  for (size_t i = 0; i < n; i++)
+    buf[i] = v2_tick (&m2, &r1, &r2,
+        v2_tick (&m1, &q1, &q2, v2_tick (&m0, &p1, &p2, buf[i])));
+  store_v2_state (chain->state[k], p1, p2);
+  store_v2_state (chain->state[k + 1], q1, q2);
+  store_v2_state (chain->state[k + 2], r1, r2);
+}
+
+static void
+run_single (const SteadyChain *chain, int k, v2d *buf, size_t n)
+{
+  const V2StateSpace m0 = broadcast (&chain->ss[k]);
+  v2d p1, p2;
+  load_v2_state (chain->state[k], &p1, &p2);
+  for (size_t i = 0; i < n; i++)
+    buf[i] = v2_tick (&m0, &p1, &p2, buf[i]);
+  store_v2_state (chain->state[k], p1, p2);
+}
+
+#define DEFINE_STEADY_STEREO(sfx, type)                                        \
+  static void run_steady_stereo_##sfx (                                        \
+      MmEq *eq, const SteadyChain *chain, type *frames, size_t n_frames)       \
+  {                                                                            \
+    const v2d gain = { eq->output_gain.current, eq->output_gain.current };     \
+    v2d buf[STEREO_CHUNK];                                                     \
+    for (size_t off = 0; off < n_frames; off += STEREO_CHUNK) {                \
+      size_t n =                                                               \
+          n_frames - off < STEREO_CHUNK ? n_frames - off : STEREO_CHUNK;       \
+      type *f = frames + 2 * off;                                              \
+      for (size_t i = 0; i < n; i++)                                           \
+        buf[i] = (v2d){ f[2 * i], f[2 * i + 1] };                              \
+      int k = 0;                                                               \
+      /* an odd count starts with three: a lone section waits on itself */     \
+      if (chain->n >= 3 && chain->n % 2) {                                     \
+        run_triple (chain, 0, buf, n);                                         \
+        k = 3;                                                                 \
+      }                                                                        \
+      for (; k + 1 < chain->n; k += 2)                                         \
+        run_pair (chain, k, buf, n);                                           \
+      if (k < chain->n)                                                        \
+        run_single (chain, k, buf, n);                                         \
+      for (size_t i = 0; i < n; i++) {                                         \
+        v2d y = buf[i] * gain;                                                 \
+        f[2 * i] = (type) y[0];                                                \
+        f[2 * i + 1] = (type) y[1];                                            \
+      }                                                                        \
+    }                                                                          \
+    for (int k = 0; k < chain->n; k++)                                         \
+      for (int c = 0; c < 2; c++)                                              \
+        finish_state (&chain->state[k][c * STATE_STRIDE]);                     \
+  }
+
+DEFINE_STEADY_STEREO (f32, float)
+DEFINE_STEADY_STEREO (f64, double)
+#define STEADY_STEREO_AVAILABLE 1
+#endif
+
+#define DEFINE_STEADY(sfx, type)                                               \
+  static void run_steady_##sfx (MmEq *eq, type *frames, size_t n_frames)       \
+  {                                                                            \
+    static _Thread_local SteadyChain chain;                                    \
+    gather_chain (eq, &chain);                                                 \
+    STEADY_STEREO_DISPATCH (sfx);                                              \
+    run_steady_scalar_##sfx (eq, &chain, frames, n_frames);                    \
+  }
+
+#ifdef STEADY_STEREO_AVAILABLE
+#define STEADY_STEREO_DISPATCH(sfx)                                            \
+  if (eq->channels == 2) {                                                     \
+    run_steady_stereo_##sfx (eq, &chain, frames, n_frames);                    \
+    return;                                                                    \
+  }
+#else
+#define STEADY_STEREO_DISPATCH(sfx)
+#endif
+
+DEFINE_STEADY (f32, float)
+DEFINE_STEADY (f64, double)
+
 #define DEFINE_EQ_PROCESS(sfx, type)                                           \
   void mm_eq_process_##sfx (MmEq *eq, type *frames, size_t n_frames)           \
   {                                                                            \
@@ -362,6 +614,10 @@ process_block (MmEq *eq, uint32_t n)
     mm_sanitize_##sfx (frames, n_frames *channels);                            \
     if (mm_eq_is_identity (eq))                                                \
       return;                                                                  \
+    if (runs_steady (eq)) {                                                    \
+      run_steady_##sfx (eq, frames, n_frames);                                 \
+      return;                                                                  \
+    }                                                                          \
     for (size_t off = 0; off < n_frames;) {                                    \
       uint32_t n = (uint32_t) (n_frames - off < eq->control_frames             \
               ? n_frames - off                                                 \

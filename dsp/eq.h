@@ -61,7 +61,9 @@ typedef struct
 
   MmEqDesign from, to; /* coefficients at the ends of the current block */
   MmSvfCoefs coefs[MM_EQ_MAX_SECTIONS];
+  MmSvfStateSpace state_space[MM_EQ_MAX_SECTIONS];
   bool active;
+  bool steady; /* from == to, coefs and steady are current */
   MmSvfState state[MM_EQ_MAX_CHANNELS][MM_EQ_MAX_SECTIONS];
 } MmEqBand;
 

@@ -100,3 +100,21 @@ mm_svf_section_response_db (const MmSvfSection *s, double rate, double freq)
   double di = -d[1] * sin (w) - d[2] * sin (2 * w);
   return 10.0 * log10 ((nr * nr + ni * ni) / (dr * dr + di * di));
 }
+
+void
+mm_svf_section_state_space (const MmSvfSection *s, MmSvfStateSpace *ss)
+{
+  MmSvfCoefs c;
+  mm_svf_section_coefs (s, &c);
+  /* v1 = a1 ic1 + a2 (x - ic2), v2 = ic2 + a2 ic1 + a3 (x - ic2),
+   * ic1' = 2 v1 - ic1, ic2' = 2 v2 - ic2, y = m0 x + m1 v1 + m2 v2 */
+  ss->a11 = 2.0 * c.a1 - 1.0;
+  ss->a12 = -2.0 * c.a2;
+  ss->b1 = 2.0 * c.a2;
+  ss->a21 = 2.0 * c.a2;
+  ss->a22 = 1.0 - 2.0 * c.a3;
+  ss->b2 = 2.0 * c.a3;
+  ss->c1 = s->m1 * c.a1 + s->m2 * c.a2;
+  ss->c2 = -s->m1 * c.a2 + s->m2 * (1.0 - c.a3);
+  ss->d = s->m0 + s->m1 * c.a2 + s->m2 * c.a3;
+}

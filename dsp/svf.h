@@ -87,6 +87,17 @@ void mm_svf_section_coefs (const MmSvfSection *section, MmSvfCoefs *coefs);
 double mm_svf_section_response_db (
     const MmSvfSection *section, double rate, double freq);
 
+/* The same section as a 2x2 state-space recursion on the SVF's own state,
+ *   ic' = A ic + B x,  y = C ic + D x,
+ * fewer operations per sample than the SVF equations; for fixed coefficients. */
+typedef struct
+{
+  double a11, a12, a21, a22, b1, b2, c1, c2, d;
+} MmSvfStateSpace;
+
+void mm_svf_section_state_space (
+    const MmSvfSection *section, MmSvfStateSpace *ss);
+
 static inline double
 mm_svf_section_tick (
     const MmSvfSection *s, const MmSvfCoefs *c, MmSvfState *state, double x)
