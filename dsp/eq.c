@@ -381,13 +381,45 @@ runs_steady (const MmEq *eq)
   return true;
 }
 
+/* While steady, each section runs as a transposed direct form II biquad (five
+ * multiplies, the fewest a biquad can have); its state is mapped from the SVF
+ * integrators on the way in and back on the way out, through the observability
+ * matrix T = [C; C A + a1 C] of the section's state-space form. */
+typedef struct
+{
+  double b0, b1, b2, a1, a2;
+  double t11, t12, t21, t22;
+} SteadySection;
+
 typedef struct
 {
   int n;
-  MmSvfStateSpace ss[MM_EQ_MAX_CHAIN];
-  MmSvfState
-      *state[MM_EQ_MAX_CHAIN]; /* channel 0's; channel c at + c * stride */
+  SteadySection sec[MM_EQ_MAX_CHAIN];
+  MmSvfState *svf[MM_EQ_MAX_CHAIN]; /* channel 0's; channel c at + c * stride */
+  double z1[MM_EQ_MAX_CHAIN][MM_EQ_MAX_CHANNELS];
+  double z2[MM_EQ_MAX_CHAIN][MM_EQ_MAX_CHANNELS];
 } SteadyChain;
+
+#define STATE_STRIDE MM_EQ_MAX_SECTIONS
+
+static void
+steady_section (const MmSvfStateSpace *m, SteadySection *s)
+{
+  /* denominator from the characteristic polynomial of A */
+  s->a1 = -(m->a11 + m->a22);
+  s->a2 = m->a11 * m->a22 - m->a12 * m->a21;
+  double cb = m->c1 * m->b1 + m->c2 * m->b2;
+  double ca1 = m->c1 * m->a11 + m->c2 * m->a21;
+  double ca2 = m->c1 * m->a12 + m->c2 * m->a22;
+  double cab = ca1 * m->b1 + ca2 * m->b2;
+  s->b0 = m->d;
+  s->b1 = cb + s->a1 * m->d;
+  s->b2 = cab + s->a1 * cb + s->a2 * m->d;
+  s->t11 = m->c1;
+  s->t12 = m->c2;
+  s->t21 = ca1 + s->a1 * m->c1;
+  s->t22 = ca2 + s->a1 * m->c2;
+}
 
 static void
 gather_chain (MmEq *eq, SteadyChain *chain)
@@ -398,21 +430,41 @@ gather_chain (MmEq *eq, SteadyChain *chain)
     if (!b->active)
       continue;
     for (int s = 0; s < b->to.n_sections; s++) {
-      chain->ss[chain->n] = b->state_space[s];
-      chain->state[chain->n] = &b->state[0][s];
+      const MmSvfSection *sec = &b->to.sections[s];
+      /* pass-through padding left over from a crossfade */
+      if (sec->m0 == 1.0 && sec->m1 == 0.0 && sec->m2 == 0.0)
+        continue;
+      SteadySection *ss = &chain->sec[chain->n];
+      steady_section (&b->state_space[s], ss);
+      chain->svf[chain->n] = &b->state[0][s];
+      for (int c = 0; c < eq->channels; c++) {
+        const MmSvfState *st = &b->state[c][s];
+        chain->z1[chain->n][c] = ss->t11 * st->ic1 + ss->t12 * st->ic2;
+        chain->z2[chain->n][c] = ss->t21 * st->ic1 + ss->t22 * st->ic2;
+      }
       chain->n++;
     }
   }
 }
 
-#define STATE_STRIDE MM_EQ_MAX_SECTIONS
-
 static void
-finish_state (MmSvfState *st)
+scatter_chain (const MmEq *eq, const SteadyChain *chain)
 {
-  if (!(isfinite (st->ic1) && isfinite (st->ic2)))
-    *st = (MmSvfState){ 0.0, 0.0 };
-  mm_svf_flush_denormals (st);
+  for (int k = 0; k < chain->n; k++) {
+    const SteadySection *ss = &chain->sec[k];
+    double det = ss->t11 * ss->t22 - ss->t12 * ss->t21;
+    for (int c = 0; c < eq->channels; c++) {
+      MmSvfState *st = &chain->svf[k][c * STATE_STRIDE];
+      double z1 = chain->z1[k][c], z2 = chain->z2[k][c];
+      if (fabs (det) > 1e-300) {
+        st->ic1 = (ss->t22 * z1 - ss->t12 * z2) / det;
+        st->ic2 = (ss->t11 * z2 - ss->t21 * z1) / det;
+      }
+      if (!(isfinite (st->ic1) && isfinite (st->ic2)))
+        *st = (MmSvfState){ 0.0, 0.0 };
+      mm_svf_flush_denormals (st);
+    }
+  }
 }
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -422,34 +474,21 @@ typedef double v2d __attribute__ ((vector_size (16)));
 
 #define DEFINE_STEADY_SCALAR(sfx, type)                                        \
   static void run_steady_scalar_##sfx (                                        \
-      MmEq *eq, const SteadyChain *chain, type *frames, size_t n_frames)       \
+      MmEq *eq, SteadyChain *chain, type *frames, size_t n_frames)             \
   {                                                                            \
     const int channels = eq->channels;                                         \
     const double gain = eq->output_gain.current;                               \
     for (int c = 0; c < channels; c++) {                                       \
-      double ic1[MM_EQ_MAX_CHAIN], ic2[MM_EQ_MAX_CHAIN];                       \
-      for (int k = 0; k < chain->n; k++) {                                     \
-        ic1[k] = chain->state[k][c * STATE_STRIDE].ic1;                        \
-        ic2[k] = chain->state[k][c * STATE_STRIDE].ic2;                        \
-      }                                                                        \
       for (size_t i = 0; i < n_frames; i++) {                                  \
         double x = frames[i * channels + c];                                   \
         for (int k = 0; k < chain->n; k++) {                                   \
-          const MmSvfStateSpace *m = &chain->ss[k];                            \
-          double y = m->c1 * ic1[k] + m->c2 * ic2[k] + m->d * x;               \
-          double n1 = m->a11 * ic1[k] + m->a12 * ic2[k] + m->b1 * x;           \
-          double n2 = m->a21 * ic1[k] + m->a22 * ic2[k] + m->b2 * x;           \
-          ic1[k] = n1;                                                         \
-          ic2[k] = n2;                                                         \
+          const SteadySection *m = &chain->sec[k];                             \
+          double y = m->b0 * x + chain->z1[k][c];                              \
+          chain->z1[k][c] = m->b1 * x - m->a1 * y + chain->z2[k][c];           \
+          chain->z2[k][c] = m->b2 * x - m->a2 * y;                             \
           x = y;                                                               \
         }                                                                      \
         frames[i * channels + c] = (type) (x * gain);                          \
-      }                                                                        \
-      for (int k = 0; k < chain->n; k++) {                                     \
-        MmSvfState *st = &chain->state[k][c * STATE_STRIDE];                   \
-        st->ic1 = ic1[k];                                                      \
-        st->ic2 = ic2[k];                                                      \
-        finish_state (st);                                                     \
       }                                                                        \
     }                                                                          \
   }
@@ -458,100 +497,163 @@ DEFINE_STEADY_SCALAR (f32, float)
 DEFINE_STEADY_SCALAR (f64, double)
 
 #ifdef HAVE_V2D
-/* Stereo: the frame is one vector; sections run in pairs whose states and
- * coefficients stay in registers, sample by sample, over chunks of frames. */
+/* Stereo: the frame is one vector, processed over chunks of frames. */
 
 #define STEREO_CHUNK 256
 
 typedef struct
 {
-  v2d a11, a12, a21, a22, b1, b2, c1, c2, d;
-} V2StateSpace;
+  v2d b0, b1, b2, a1, a2;
+} V2Section;
 
-static V2StateSpace
-broadcast (const MmSvfStateSpace *m)
+typedef struct
 {
-  V2StateSpace v = { { m->a11, m->a11 }, { m->a12, m->a12 }, { m->a21, m->a21 },
-    { m->a22, m->a22 }, { m->b1, m->b1 }, { m->b2, m->b2 }, { m->c1, m->c1 },
-    { m->c2, m->c2 }, { m->d, m->d } };
-  return v;
-}
+  V2Section m;
+  v2d z1, z2;
+} V2Lane;
 
-static inline v2d
-v2_tick (const V2StateSpace *m, v2d *ic1, v2d *ic2, v2d x)
+static void
+load_lane (const SteadyChain *chain, int k, V2Lane *lane)
 {
-  v2d y = m->c1 * *ic1 + m->c2 * *ic2 + m->d * x;
-  v2d n1 = m->a11 * *ic1 + m->a12 * *ic2 + m->b1 * x;
-  v2d n2 = m->a21 * *ic1 + m->a22 * *ic2 + m->b2 * x;
-  *ic1 = n1;
-  *ic2 = n2;
-  return y;
+  const SteadySection *s = &chain->sec[k];
+  lane->m = (V2Section){ { s->b0, s->b0 }, { s->b1, s->b1 }, { s->b2, s->b2 },
+    { s->a1, s->a1 }, { s->a2, s->a2 } };
+  lane->z1 = (v2d){ chain->z1[k][0], chain->z1[k][1] };
+  lane->z2 = (v2d){ chain->z2[k][0], chain->z2[k][1] };
 }
 
 static void
-load_v2_state (MmSvfState *st, v2d *ic1, v2d *ic2)
-{
-  *ic1 = (v2d){ st[0].ic1, st[STATE_STRIDE].ic1 };
-  *ic2 = (v2d){ st[0].ic2, st[STATE_STRIDE].ic2 };
-}
-
-static void
-store_v2_state (MmSvfState *st, v2d ic1, v2d ic2)
+store_lane (SteadyChain *chain, int k, const V2Lane *lane)
 {
   for (int c = 0; c < 2; c++) {
-    st[c * STATE_STRIDE].ic1 = ic1[c];
-    st[c * STATE_STRIDE].ic2 = ic2[c];
+    chain->z1[k][c] = lane->z1[c];
+    chain->z2[k][c] = lane->z2[c];
   }
 }
 
-static void
-run_pair (const SteadyChain *chain, int k, v2d *buf, size_t n)
+static inline v2d
+lane_tick (V2Lane *l, v2d x)
 {
-  const V2StateSpace m0 = broadcast (&chain->ss[k]);
-  const V2StateSpace m1 = broadcast (&chain->ss[k + 1]);
-  v2d p1, p2, q1, q2;
-  load_v2_state (chain->state[k], &p1, &p2);
-  load_v2_state (chain->state[k + 1], &q1, &q2);
-  for (size_t i = 0; i < n; i++)
-    buf[i] = v2_tick (&m1, &q1, &q2, v2_tick (&m0, &p1, &p2, buf[i]));
-  store_v2_state (chain->state[k], p1, p2);
-  store_v2_state (chain->state[k + 1], q1, q2);
+  v2d y = l->m.b0 * x + l->z1;
+  l->z1 = l->m.b1 * x - l->m.a1 * y + l->z2;
+  l->z2 = l->m.b2 * x - l->m.a2 * y;
+  return y;
+}
+
+/* All sections of a group in one pass, sample by sample: their recursions are
+ * independent from one sample to the next, so the CPU overlaps them and a frame
+ * costs about one recursion's latency instead of one per section. */
+#define LANE_GROUP 8
+
+static inline __attribute__ ((always_inline)) void
+run_lane_group (SteadyChain *chain, int k, const int count, v2d *buf, size_t n)
+{
+  V2Lane lanes[LANE_GROUP];
+  for (int j = 0; j < count; j++)
+    load_lane (chain, k + j, &lanes[j]);
+  for (size_t i = 0; i < n; i++) {
+    v2d x = buf[i];
+#pragma GCC unroll 8
+    for (int j = 0; j < count; j++)
+      x = lane_tick (&lanes[j], x);
+    buf[i] = x;
+  }
+  for (int j = 0; j < count; j++)
+    store_lane (chain, k + j, &lanes[j]);
 }
 
 static void
-run_triple (const SteadyChain *chain, int k, v2d *buf, size_t n)
+run_lanes (SteadyChain *chain, int k, int count, v2d *buf, size_t n)
 {
-  const V2StateSpace m0 = broadcast (&chain->ss[k]);
-  const V2StateSpace m1 = broadcast (&chain->ss[k + 1]);
-  const V2StateSpace m2 = broadcast (&chain->ss[k + 2]);
-  v2d p1, p2, q1, q2, r1, r2;
-  load_v2_state (chain->state[k], &p1, &p2);
-  load_v2_state (chain->state[k + 1], &q1, &q2);
-  load_v2_state (chain->state[k + 2], &r1, &r2);
-  for (size_t i = 0; i < n; i++)
-    buf[i] = v2_tick (&m2, &r1, &r2,
-        v2_tick (&m1, &q1, &q2, v2_tick (&m0, &p1, &p2, buf[i])));
-  store_v2_state (chain->state[k], p1, p2);
-  store_v2_state (chain->state[k + 1], q1, q2);
-  store_v2_state (chain->state[k + 2], r1, r2);
+  /* a constant count per case lets the compiler keep the lanes in registers */
+  switch (count) {
+    case 1:
+      run_lane_group (chain, k, 1, buf, n);
+      break;
+    case 2:
+      run_lane_group (chain, k, 2, buf, n);
+      break;
+    case 3:
+      run_lane_group (chain, k, 3, buf, n);
+      break;
+    case 4:
+      run_lane_group (chain, k, 4, buf, n);
+      break;
+    case 5:
+      run_lane_group (chain, k, 5, buf, n);
+      break;
+    case 6:
+      run_lane_group (chain, k, 6, buf, n);
+      break;
+    case 7:
+      run_lane_group (chain, k, 7, buf, n);
+      break;
+    default:
+      run_lane_group (chain, k, 8, buf, n);
+      break;
+  }
 }
 
-static void
-run_single (const SteadyChain *chain, int k, v2d *buf, size_t n)
-{
-  const V2StateSpace m0 = broadcast (&chain->ss[k]);
-  v2d p1, p2;
-  load_v2_state (chain->state[k], &p1, &p2);
-  for (size_t i = 0; i < n; i++)
-    buf[i] = v2_tick (&m0, &p1, &p2, buf[i]);
-  store_v2_state (chain->state[k], p1, p2);
-}
+/* Up to LANE_GROUP sections: one pass straight from and to the frames. */
+#define DEFINE_STEREO_FUSED(sfx, type)                                         \
+  static inline __attribute__ ((always_inline)) void run_fused_##sfx (         \
+      SteadyChain *chain, const int count, v2d gain, type *frames,             \
+      size_t n_frames)                                                         \
+  {                                                                            \
+    V2Lane lanes[LANE_GROUP];                                                  \
+    for (int j = 0; j < count; j++)                                            \
+      load_lane (chain, j, &lanes[j]);                                         \
+    for (size_t i = 0; i < n_frames; i++) {                                    \
+      v2d x = { frames[2 * i], frames[2 * i + 1] };                            \
+      _Pragma ("GCC unroll 8") for (int j = 0; j < count; j++) x =             \
+          lane_tick (&lanes[j], x);                                            \
+      x *= gain;                                                               \
+      frames[2 * i] = (type) x[0];                                             \
+      frames[2 * i + 1] = (type) x[1];                                         \
+    }                                                                          \
+    for (int j = 0; j < count; j++)                                            \
+      store_lane (chain, j, &lanes[j]);                                        \
+  }
+
+DEFINE_STEREO_FUSED (f32, float)
+DEFINE_STEREO_FUSED (f64, double)
 
 #define DEFINE_STEADY_STEREO(sfx, type)                                        \
   static void run_steady_stereo_##sfx (                                        \
-      MmEq *eq, const SteadyChain *chain, type *frames, size_t n_frames)       \
+      MmEq *eq, SteadyChain *chain, type *frames, size_t n_frames)             \
   {                                                                            \
     const v2d gain = { eq->output_gain.current, eq->output_gain.current };     \
+    switch (chain->n) {                                                        \
+      case 0:                                                                  \
+        run_fused_##sfx (chain, 0, gain, frames, n_frames);                    \
+        return;                                                                \
+      case 1:                                                                  \
+        run_fused_##sfx (chain, 1, gain, frames, n_frames);                    \
+        return;                                                                \
+      case 2:                                                                  \
+        run_fused_##sfx (chain, 2, gain, frames, n_frames);                    \
+        return;                                                                \
+      case 3:                                                                  \
+        run_fused_##sfx (chain, 3, gain, frames, n_frames);                    \
+        return;                                                                \
+      case 4:                                                                  \
+        run_fused_##sfx (chain, 4, gain, frames, n_frames);                    \
+        return;                                                                \
+      case 5:                                                                  \
+        run_fused_##sfx (chain, 5, gain, frames, n_frames);                    \
+        return;                                                                \
+      case 6:                                                                  \
+        run_fused_##sfx (chain, 6, gain, frames, n_frames);                    \
+        return;                                                                \
+      case 7:                                                                  \
+        run_fused_##sfx (chain, 7, gain, frames, n_frames);                    \
+        return;                                                                \
+      case 8:                                                                  \
+        run_fused_##sfx (chain, 8, gain, frames, n_frames);                    \
+        return;                                                                \
+      default:                                                                 \
+        break;                                                                 \
+    }                                                                          \
     v2d buf[STEREO_CHUNK];                                                     \
     for (size_t off = 0; off < n_frames; off += STEREO_CHUNK) {                \
       size_t n =                                                               \
@@ -559,25 +661,15 @@ run_single (const SteadyChain *chain, int k, v2d *buf, size_t n)
       type *f = frames + 2 * off;                                              \
       for (size_t i = 0; i < n; i++)                                           \
         buf[i] = (v2d){ f[2 * i], f[2 * i + 1] };                              \
-      int k = 0;                                                               \
-      /* an odd count starts with three: a lone section waits on itself */     \
-      if (chain->n >= 3 && chain->n % 2) {                                     \
-        run_triple (chain, 0, buf, n);                                         \
-        k = 3;                                                                 \
-      }                                                                        \
-      for (; k + 1 < chain->n; k += 2)                                         \
-        run_pair (chain, k, buf, n);                                           \
-      if (k < chain->n)                                                        \
-        run_single (chain, k, buf, n);                                         \
+      for (int k = 0; k < chain->n; k += LANE_GROUP)                           \
+        run_lanes (chain, k,                                                   \
+            chain->n - k < LANE_GROUP ? chain->n - k : LANE_GROUP, buf, n);    \
       for (size_t i = 0; i < n; i++) {                                         \
         v2d y = buf[i] * gain;                                                 \
         f[2 * i] = (type) y[0];                                                \
         f[2 * i + 1] = (type) y[1];                                            \
       }                                                                        \
     }                                                                          \
-    for (int k = 0; k < chain->n; k++)                                         \
-      for (int c = 0; c < 2; c++)                                              \
-        finish_state (&chain->state[k][c * STATE_STRIDE]);                     \
   }
 
 DEFINE_STEADY_STEREO (f32, float)
@@ -585,24 +677,24 @@ DEFINE_STEADY_STEREO (f64, double)
 #define STEADY_STEREO_AVAILABLE 1
 #endif
 
+#ifdef STEADY_STEREO_AVAILABLE
+#define STEADY_STEREO_DISPATCH(sfx)                                            \
+  if (eq->channels == 2)                                                       \
+    run_steady_stereo_##sfx (eq, &chain, frames, n_frames);                    \
+  else
+#else
+#define STEADY_STEREO_DISPATCH(sfx)
+#endif
+
 #define DEFINE_STEADY(sfx, type)                                               \
   static void run_steady_##sfx (MmEq *eq, type *frames, size_t n_frames)       \
   {                                                                            \
     static _Thread_local SteadyChain chain;                                    \
     gather_chain (eq, &chain);                                                 \
-    STEADY_STEREO_DISPATCH (sfx);                                              \
+    STEADY_STEREO_DISPATCH (sfx)                                               \
     run_steady_scalar_##sfx (eq, &chain, frames, n_frames);                    \
+    scatter_chain (eq, &chain);                                                \
   }
-
-#ifdef STEADY_STEREO_AVAILABLE
-#define STEADY_STEREO_DISPATCH(sfx)                                            \
-  if (eq->channels == 2) {                                                     \
-    run_steady_stereo_##sfx (eq, &chain, frames, n_frames);                    \
-    return;                                                                    \
-  }
-#else
-#define STEADY_STEREO_DISPATCH(sfx)
-#endif
 
 DEFINE_STEADY (f32, float)
 DEFINE_STEADY (f64, double)

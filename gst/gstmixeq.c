@@ -146,6 +146,9 @@ struct _GstMixEqBand
   gint slope;
   MmEqRoute channels;
   gboolean enabled;
+
+  /* the owning mixeq's change flag; set after every write */
+  gint *settings_changed;
 };
 
 enum
@@ -196,6 +199,8 @@ gst_mix_eq_band_set_property (
       break;
   }
   GST_OBJECT_UNLOCK (band);
+  if (band->settings_changed)
+    g_atomic_int_set (band->settings_changed, 1);
 }
 
 static void
@@ -420,6 +425,7 @@ gst_mix_eq_init (GstMixEq *self)
     self->bands[i] = g_object_new (GST_TYPE_MIX_EQ_BAND, "name", name, NULL);
     gst_object_ref_sink (self->bands[i]);
     gst_object_set_parent (GST_OBJECT (self->bands[i]), GST_OBJECT (self));
+    self->bands[i]->settings_changed = &self->settings_changed;
     g_free (name);
   }
   self->dsp = g_new0 (MmEq, 1);
@@ -471,6 +477,7 @@ gst_mix_eq_set_property (
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
+  g_atomic_int_set (&self->settings_changed, 1);
 }
 
 static void
@@ -669,8 +676,9 @@ gst_mix_eq_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
   bindings = GST_CLOCK_TIME_IS_VALID (pts) && gst_mix_eq_has_bindings (self);
 
   if (!bindings) {
-    gst_mix_eq_sync_controls (self, pts);
-    gst_mix_eq_apply_settings (self, 0);
+    if (self->snap_settings ||
+        g_atomic_int_compare_and_exchange (&self->settings_changed, 1, 0))
+      gst_mix_eq_apply_settings (self, 0);
     if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP)) {
       /* silence in, silence out: forget the filter tails */
       mm_eq_reset (self->dsp);
@@ -711,9 +719,8 @@ gst_mix_eq_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
               gst_util_uint64_scale_int_round (
                   done + len - 1, GST_SECOND, rate));
       gst_mix_eq_apply_settings (self, len);
-    } else if (done > 0) {
-      gst_mix_eq_sync_controls (
-          self, pts + gst_util_uint64_scale_int_round (done, GST_SECOND, rate));
+    } else if (done > 0 &&
+        g_atomic_int_compare_and_exchange (&self->settings_changed, 1, 0)) {
       gst_mix_eq_apply_settings (self, 0);
     }
     if (is_f32)

@@ -37,6 +37,9 @@ struct _GstMixEq
   /* all MM_EQ_MAX_BANDS exist; num_bands of them are children and play */
   GstMixEqBand *bands[MM_EQ_MAX_BANDS];
 
+  /* set by every property write, taken by the streaming thread */
+  gint settings_changed;
+
   /* streaming thread only */
   MmEq *dsp;
   gboolean dsp_ready;
