@@ -384,6 +384,40 @@ test_flush_resets (void)
   gst_harness_teardown (h);
 }
 
+/* GAP buffers pass as flagged silence and leave no filter tail behind. */
+static void
+test_gap_buffers (void)
+{
+  MmTestStream st = { GST_AUDIO_FORMAT_F32, 48000, 2, 480 };
+  GstHarness *h = mmtest_harness_new ("mixeq num-bands=1 band0::gain=12 "
+                                      "band0::q=10 band0::freq=200",
+      &st);
+  gdouble *x = g_new (gdouble, 2 * 4800), *y;
+  GstClockTime pts = 0;
+  GstBuffer *gap;
+  GstMapInfo map;
+  gsize n;
+
+  mmtest_sine (x, 4800, 2, 0, 48000, 200.0, 0.5, 0.0);
+  mmtest_sine (x, 4800, 2, 1, 48000, 200.0, 0.5, 0.0);
+  y = mmtest_harness_process (h, &st, x, 4800, &pts, &n);
+  gap = gst_buffer_new_allocate (NULL, 480 * 8, NULL);
+  gst_buffer_memset (gap, 0, 0, 480 * 8);
+  GST_BUFFER_PTS (gap) = pts;
+  GST_BUFFER_DURATION (gap) = 10 * GST_MSECOND;
+  GST_BUFFER_FLAG_SET (gap, GST_BUFFER_FLAG_GAP);
+  gap = gst_harness_push_and_pull (h, gap);
+  g_assert_true (GST_BUFFER_FLAG_IS_SET (gap, GST_BUFFER_FLAG_GAP));
+  gst_buffer_map (gap, &map, GST_MAP_READ);
+  for (gsize i = 0; i < 480 * 2; i++)
+    g_assert_true (((gfloat *) map.data)[i] == 0.0f);
+  gst_buffer_unmap (gap, &map);
+  gst_buffer_unref (gap);
+  g_free (x);
+  g_free (y);
+  gst_harness_teardown (h);
+}
+
 typedef struct
 {
   GstElement *eq;
@@ -470,6 +504,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mixeq/nonfinite-input", test_nonfinite_input);
   g_test_add_func ("/mixeq/child-proxy", test_child_proxy);
   g_test_add_func ("/mixeq/flush-resets", test_flush_resets);
+  g_test_add_func ("/mixeq/gap-buffers", test_gap_buffers);
   g_test_add_func (
       "/mixeq/changes-from-another-thread", test_changes_from_another_thread);
   return g_test_run ();
