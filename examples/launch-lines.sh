@@ -1,5 +1,5 @@
 #!/bin/sh
-# gst-launch-1.0 recipes for the gst-mixmaster stereowidth element.
+# gst-launch-1.0 recipes for the gst-mixmaster elements (stereowidth, mixeq).
 #
 # Each recipe is a working launch line; this script runs them all (headless: they end by
 # themselves via num-buffers, and write to fakesink or to WAV files in a temporary
@@ -42,10 +42,14 @@ run () {
   return 0
 }
 
-if ! gst-inspect-1.0 stereowidth >/dev/null 2>&1; then
-  echo "FAIL  stereowidth not found (build the plugin, or set GST_PLUGIN_PATH)"
-  exit 1
-fi
+for element in stereowidth mixeq; do
+  if ! gst-inspect-1.0 "$element" >/dev/null 2>&1; then
+    echo "FAIL  $element not found (build the plugin, or set GST_PLUGIN_PATH)"
+    exit 1
+  fi
+done
+
+# ---------------------------------------------------------------- stereowidth
 
 # 1. Widen a stereo signal by 30 %. audiotestsrc is mono: interleave two independent
 #    pink-noise sources into a real stereo signal.
@@ -95,6 +99,67 @@ run "meter before and after" "before" -- -m \
 run "decodebin input" "" -- \
   filesrc location="$tmp/master.wav" ! decodebin ! audioconvert ! \
   stereowidth width=0.8 ! audioconvert ! fakesink
+
+# ---------------------------------------------------------------- mixeq
+# The recipes of docs/mixeq.md, line for line, writing into the temporary directory
+# instead of /tmp.
+
+# Low cut on a track: 18 dB/octave Butterworth high-pass at 60 Hz.
+run "mixeq: low cut 60 Hz on a track" "" -- \
+  audiotestsrc wave=pink-noise num-buffers=200 ! audioconvert ! \
+  mixeq num-bands=1 band0::type=high-pass band0::freq=60 band0::slope=18 ! \
+  audioconvert ! wavenc ! filesink location="$tmp/mixeq-lowcut.wav"
+
+# Vocal: low cut at 80 Hz, 3 dB less mud at 300 Hz, 2.5 dB presence at 3 kHz.
+run "mixeq: vocal presence and mud" "" -- \
+  audiotestsrc wave=pink-noise num-buffers=200 ! audioconvert ! \
+  mixeq num-bands=3 band0::type=high-pass band0::freq=80 \
+    band1::freq=300 band1::gain=-3 band1::q=1.2 \
+    band2::freq=3000 band2::gain=2.5 band2::q=0.8 ! \
+  audioconvert ! wavenc ! filesink location="$tmp/mixeq-vocal.wav"
+
+# Kick and bass carving: the bass dips where the kick's fundamental sits (60 Hz),
+# the kick gets its click back at 4 kHz; both mixed into one file.
+run "mixeq: kick and bass carving" "" -- \
+  audiomixer name=mix ! audioconvert ! wavenc ! \
+    filesink location="$tmp/mixeq-kick-bass.wav" \
+  audiotestsrc wave=saw freq=55 volume=0.3 num-buffers=200 ! audioconvert ! \
+    mixeq num-bands=1 band0::freq=60 band0::gain=-4 band0::q=2 ! mix. \
+  audiotestsrc wave=ticks freq=60 num-buffers=200 ! audioconvert ! \
+    mixeq num-bands=2 band0::freq=60 band0::gain=2 band0::q=1.4 \
+      band1::freq=4000 band1::gain=3 band1::q=1 ! mix.
+
+# M/S low-end cleanup on a stereo master: the side loses everything under 150 Hz,
+# the mid is untouched.
+run "mixeq: M/S low-end cleanup (side high-pass 150 Hz)" "" -- \
+  interleave name=i ! audioconvert ! \
+    mixeq num-bands=1 band0::channels=side band0::type=high-pass band0::freq=150 ! \
+    audioconvert ! wavenc ! filesink location="$tmp/mixeq-ms.wav" \
+  audiotestsrc wave=pink-noise num-buffers=200 ! audio/x-raw,channels=1 ! i. \
+  audiotestsrc wave=pink-noise num-buffers=200 ! audio/x-raw,channels=1 ! i.
+
+# The 5-band mastering EQ of docs/images/mixeq-mastering.png, on a stereo WAV,
+# rendered as 24-bit WAV.
+run "mixeq: write a stereo test WAV" "" -- \
+  interleave name=i ! audioconvert ! wavenc ! filesink location="$tmp/mixeq-in.wav" \
+  audiotestsrc wave=pink-noise num-buffers=200 ! audio/x-raw,channels=1,rate=48000 ! i. \
+  audiotestsrc wave=pink-noise num-buffers=200 ! audio/x-raw,channels=1,rate=48000 ! i.
+run "mixeq: 5-band mastering EQ, file to 24-bit WAV" "" -- \
+  filesrc location="$tmp/mixeq-in.wav" ! wavparse ! audioconvert ! \
+  mixeq num-bands=5 \
+    band0::type=high-pass band0::freq=25 band0::slope=24 \
+    band1::type=low-shelf band1::freq=90 band1::gain=1 \
+    band2::freq=300 band2::gain=-1.5 band2::q=1 \
+    band3::freq=2500 band3::gain=-1 band3::q=2 \
+    band4::type=high-shelf band4::freq=10000 band4::gain=1.5 ! \
+  audioconvert ! audio/x-raw,format=S24LE ! wavenc ! \
+  filesink location="$tmp/mixeq-master.wav"
+
+# A band set at or above Nyquist is clamped to 0.49 x the rate, with one warning that
+# names it (here 30 kHz at 44.1 kHz).
+run "mixeq: freq above Nyquist warns and plays" "band0: freq 30000 Hz" -- \
+  audiotestsrc num-buffers=20 ! audio/x-raw,rate=44100 ! audioconvert ! \
+  mixeq num-bands=1 band0::type=high-shelf band0::freq=30000 band0::gain=3 ! fakesink
 
 echo "$pass OK, $fail FAIL"
 exit "$fail"

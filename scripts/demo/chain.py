@@ -12,6 +12,11 @@ mastering order, from DESIGN.md, is
 with sidechainduck used at mix stage (music stems under the lead, keyed by the lead stem
 that generate.py writes) and albumsequencer joining several masters into one album.
 A stage whose element is not installed is an error when required, else skipped with a note.
+Properties of GstChildProxy children go in a stage's props as "child::property" keys
+(mixeq's bands: "band0::freq"); they are checked against the children and written into
+the launch line after the element's own properties. impulse_response() measures one
+stage's element on its own, set up the same way (the main job plots the master EQ curve
+from it).
 """
 
 from dataclasses import dataclass, field
@@ -32,14 +37,31 @@ class Stage:
     what: str = ""              # one line for the report
 
 
-# The master chain. Master-ish settings: a little wider, bass mono below 120 Hz.
+# The master EQ (mixeq): broad mastering moves, the 5-band example of docs/mixeq.md.
+# Bands are GstChildProxy children; "bandN::prop" keys go into the launch line as they
+# are (Gst.parse_launch resolves them), after num-bands. No side high-pass here: the
+# stereowidth stage below makes the bass mono with a phase-coherent LR4 crossover, which
+# a plain side high-pass (band channels=side) cannot do (see docs/mixeq.md).
+MASTER_EQ = {
+    "num-bands": 5,
+    "band0::type": "high-pass", "band0::freq": 25.0, "band0::slope": 24,
+    "band1::type": "low-shelf", "band1::freq": 90.0, "band1::gain": 1.0,
+    "band2::type": "peaking", "band2::freq": 300.0, "band2::gain": -1.5, "band2::q": 1.0,
+    "band3::type": "peaking", "band3::freq": 2500.0, "band3::gain": -1.0, "band3::q": 2.0,
+    "band4::type": "high-shelf", "band4::freq": 10000.0, "band4::gain": 1.5,
+}
+
+# The master chain. Master-ish settings: a broad EQ, then a little wider with bass mono
+# below 120 Hz.
 MASTER_CHAIN = [
+    Stage("eq", "mixeq", MASTER_EQ,
+          what="high-pass 25 Hz 24 dB/oct, low-shelf 90 Hz +1 dB, 300 Hz -1.5 dB, "
+               "2.5 kHz -1 dB, high-shelf 10 kHz +1.5 dB"),
     Stage("width", "stereowidth",
           {"width": 1.3, "bass-mono-freq": 120.0, "post-messages": True,
            "interval": 100 * Gst.MSECOND},
           message="stereowidth", what="width 1.3, bass mono below 120 Hz"),
     # Next (once they exist; property names per DESIGN.md and each element's docs):
-    # Stage("eq", "mixeq", {...}, message="mixeq"),
     # Stage("glue", "mixcomp", {...}, message="mixcomp"),
     # Stage("limit", "masterlimiter", {...}, message="masterlimiter"),
     # Stage("loud", "loudnorm", {...}, message="loudnorm"),
@@ -73,9 +95,26 @@ def _prop(v):
     return _quote(v)
 
 
+def _ordered_props(stage):
+    """Element properties first (num-bands before any bandN::...), then child ones."""
+    items = list(stage.props.items())
+    return [kv for kv in items if "::" not in kv[0]] + [kv for kv in items if "::" in kv[0]]
+
+
+def _find_property(el, name):
+    """(object, pspec) for a property or a GstChildProxy path such as "band0::freq"."""
+    if "::" in name and isinstance(el, Gst.ChildProxy):
+        ok, target, pspec = Gst.ChildProxy.lookup(el, name)
+        return (target, pspec) if ok else (None, None)
+    pspec = el.find_property(name)
+    return (el, pspec) if pspec is not None else (None, None)
+
+
 def check_stage(stage):
-    """Returns None if the stage can run, else a reason. Unknown properties are reported
-    as a contract mismatch rather than left to a vague parse error."""
+    """Returns None if the stage can run, else a reason. Unknown properties, and numbers
+    outside a property's range (which Gst.parse_launch would only warn about and
+    ignore), are reported as a contract mismatch rather than left to a vague parse
+    error or a silently different chain."""
     factory = Gst.ElementFactory.find(stage.factory)
     if factory is None:
         return (f"element '{stage.factory}' not found (is GST_PLUGIN_PATH pointing at "
@@ -83,15 +122,82 @@ def check_stage(stage):
     el = factory.create(None)
     if el is None:
         return f"element '{stage.factory}' could not be created"
-    for p in stage.props:
-        if el.find_property(p) is None:
+    for p, v in _ordered_props(stage):
+        target, pspec = _find_property(el, p)
+        if pspec is None:
             return f"element '{stage.factory}' has no property '{p}'"
+        if (isinstance(v, (int, float)) and not isinstance(v, bool)
+                and hasattr(pspec, "minimum") and hasattr(pspec, "maximum")
+                and not pspec.minimum <= v <= pspec.maximum):
+            return (f"element '{stage.factory}': {p}={v} is outside "
+                    f"{pspec.minimum:g} .. {pspec.maximum:g}")
+        enum_values = getattr(type(getattr(pspec, "default_value", None)),
+                              "__enum_values__", None)
+        if enum_values and not isinstance(v, bool):
+            allowed = {e.value_nick for e in enum_values.values()}
+            names = {e.value_name for e in enum_values.values()}
+            if not (v in allowed or v in names
+                    or (isinstance(v, int) and v in enum_values)):
+                return (f"element '{stage.factory}': {p}={v!r} is not one of "
+                        f"{', '.join(sorted(allowed, key=lambda a: (len(a), a)))}")
+        if "::" not in p:
+            # element properties come first: num-bands of mixeq reveals the children
+            # the later "bandN::" keys are looked up in
+            try:
+                el.set_property(p, v)
+            except (TypeError, ValueError) as e:
+                return f"element '{stage.factory}': {p}={v!r} refused ({e})"
     return None
 
 
 def stage_launch(stage):
-    props = " ".join(f"{k}={_prop(v)}" for k, v in stage.props.items())
+    props = " ".join(f"{k}={_prop(v)}" for k, v in _ordered_props(stage))
     return f"{stage.factory} name={stage.name} {props}".strip()
+
+
+def impulse_response(stage, rate, impulse, frames=1 << 16):
+    """Runs a unit impulse through the stage's element alone, set up exactly as in the
+    chain (same launch-line properties): appsrc ! ELEMENT ! appsink, F64 interleaved.
+    impulse holds one input value per channel (e.g. (1, 1) for the mid, (1, -1) for the
+    side of a stereo pair). Returns a (frames, channels) float64 numpy array."""
+    import numpy as np
+    channels = len(impulse)
+    caps = (f"audio/x-raw,format=F64LE,layout=interleaved,rate={rate},channels={channels}"
+            + (",channel-mask=(bitmask)0x3" if channels == 2 else ""))
+    line = (f"appsrc name=src format=time caps={_quote(caps)} ! {stage_launch(stage)} ! "
+            f"appsink name=sink sync=false caps={_quote(caps)}")
+    try:
+        pipeline = Gst.parse_launch(line)
+    except GLib.Error as e:
+        raise ChainError(f"could not build the pipeline: {e.message}\n  {line}") from e
+    src, sink = pipeline.get_by_name("src"), pipeline.get_by_name("sink")
+    x = np.zeros((frames, channels))
+    x[0, :] = impulse
+    buf = Gst.Buffer.new_wrapped(x.astype("<f8").tobytes())
+    buf.pts = 0
+    buf.duration = Gst.util_uint64_scale(frames, Gst.SECOND, rate)
+    pipeline.set_state(Gst.State.PLAYING)
+    src.emit("push-buffer", buf)
+    src.emit("end-of-stream")
+    chunks = []
+    try:
+        while True:
+            sample = sink.emit("try-pull-sample", 10 * Gst.SECOND)
+            if sample is None:
+                break
+            b = sample.get_buffer()
+            chunks.append(np.frombuffer(b.extract_dup(0, b.get_size()), dtype="<f8"))
+        msg = pipeline.get_bus().pop_filtered(Gst.MessageType.ERROR)
+        if msg is not None:
+            err, dbg = msg.parse_error()
+            raise ChainError(f"{msg.src.get_name()}: {err.message}\n  ({dbg})")
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+    y = np.concatenate(chunks) if chunks else np.zeros(0)
+    if y.size != frames * channels:
+        raise ChainError(f"impulse response of '{stage.name}': {y.size // channels} "
+                         f"frames out, {frames} in")
+    return y.reshape(frames, channels)
 
 
 def plan(stages, meters=True):

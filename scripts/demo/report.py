@@ -126,6 +126,95 @@ def average_spectrum_db(sig, rate, nfft=8192):
     return np.fft.rfftfreq(nfft, 1.0 / rate), 10 * np.log10(np.maximum(p, TINY))
 
 
+class Spectrum:
+    """One full-length FFT of a signal, for many band powers (and weighted ones).
+    power(lo, hi) is band_power(); power(lo, hi, h2) weights each bin by h2 (a filter's
+    squared magnitude on the same bins): the band power the signal would have after that
+    filter."""
+
+    def __init__(self, sig, rate):
+        self.n = sig.size
+        self.f = np.fft.rfftfreq(sig.size, 1.0 / rate)
+        w = np.where((self.f == 0) | (self.f == rate / 2), 1.0, 2.0)
+        self.p = np.abs(np.fft.rfft(sig)) ** 2 * w / (sig.size ** 2)
+        self.cum = np.concatenate([[0.0], np.cumsum(self.p)])
+
+    def _range(self, lo, hi):
+        return np.searchsorted(self.f, lo, "left"), np.searchsorted(self.f, hi, "left")
+
+    def power(self, lo, hi, h2=None):
+        a, b = self._range(lo, hi)
+        if h2 is None:
+            return float(self.cum[b] - self.cum[a])
+        return float(np.dot(self.p[a:b], h2[a:b]))
+
+
+# ---------------------------------------------------------------------------- EQ
+
+# mixeq's band defaults (gst-inspect-1.0 mixeq, docs/mixeq.md)
+EQ_BAND_DEFAULTS = {"type": "peaking", "freq": 1000.0, "gain": 0.0, "q": 0.707,
+                    "slope": 12, "channels": "all", "enabled": True}
+
+
+def eq_band_prototype_db(band, f, rate):
+    """A mixeq band's analog prototype (Audio EQ Cookbook bells and shelves, Butterworth
+    pass filters, as in dsp/eqdesign.c) in dB at f (Hz): what its settings ask for."""
+    b = dict(EQ_BAND_DEFAULTS, **band)
+    kind, q = str(b["type"]), max(float(b["q"]), 1e-3)
+    f0 = min(max(float(b["freq"]), 1e-3), 0.49 * rate)
+    A = 10.0 ** (float(b["gain"]) / 40.0)
+    s = 1j * np.asarray(f, dtype=float) / f0
+    s2 = s * s
+    if kind == "peaking":
+        h = (s2 + s * A / q + 1) / (s2 + s / (A * q) + 1)
+    elif kind == "low-shelf":
+        h = A * (s2 + np.sqrt(A) / q * s + A) / (A * s2 + np.sqrt(A) / q * s + 1)
+    elif kind == "high-shelf":
+        h = A * (A * s2 + np.sqrt(A) / q * s + 1) / (s2 + np.sqrt(A) / q * s + A)
+    elif kind == "tilt-shelf":
+        h = (A * s2 + np.sqrt(A) / q * s + 1) / (s2 + np.sqrt(A) / q * s + A)
+    elif kind == "band-pass":
+        h = (s / q) / (s2 + s / q + 1)
+    elif kind == "notch":
+        h = (s2 + 1) / (s2 + s / q + 1)
+    elif kind in ("low-pass", "high-pass"):
+        w2n = np.abs(s) ** (2 * (int(b["slope"]) // 6))
+        h = np.sqrt(1 / (1 + w2n) if kind == "low-pass" else w2n / (1 + w2n))
+    else:  # all-pass
+        h = np.ones_like(s)
+    return 20.0 * np.log10(np.maximum(np.abs(h), 1e-15))
+
+
+def eq_prototype_db(bands, f, rate, route="mid"):
+    """Sum of the enabled bands' prototypes that act on the mid (or the side) of a
+    stereo signal: bands on channels all and mid (or side). None when a band works on
+    left or right only (then mid and side are not filtered on their own)."""
+    total = np.zeros(np.shape(f))
+    for band in bands:
+        b = dict(EQ_BAND_DEFAULTS, **band)
+        if str(b["enabled"]).lower() in ("false", "0", "no"):
+            continue
+        ch = str(b["channels"])
+        if ch in ("left", "right"):
+            return None
+        if ch in ("all", route):
+            total = total + eq_band_prototype_db(b, f, rate)
+    return total
+
+
+def impulse_power(h, rate, f):
+    """|H|^2 of an impulse response h, interpolated at the frequencies f."""
+    H = np.abs(np.fft.rfft(h)) ** 2
+    return np.interp(f, np.fft.rfftfreq(h.size, 1.0 / rate), H)
+
+
+def third_octaves(f_lo=25.0, f_hi=20000.0):
+    """Nominal-ish third-octave centres (base-2) from f_lo to f_hi and their edges."""
+    k = np.arange(np.ceil(3 * np.log2(f_lo / 1000.0)), np.floor(3 * np.log2(f_hi / 1000.0)) + 1)
+    fc = 1000.0 * 2.0 ** (k / 3.0)
+    return fc, fc * 2.0 ** (-1 / 6), fc * 2.0 ** (1 / 6)
+
+
 # ---------------------------------------------------------------------------- analysis
 
 def analyze(x, rate, lf_hz=120.0, interval_s=0.1):
@@ -243,16 +332,22 @@ def write_json(path, data):
 
 
 def plot(path, before_x, after_x, rate, before, after, messages=None, lf_hz=120.0,
-         title="gst-mixmaster main job"):
-    """Side spectrum before/after and correlation over time. Returns None on success or a
-    reason string when matplotlib is not available."""
+         title="gst-mixmaster main job", eq=None):
+    """Side spectrum before/after, correlation over time and, when eq is given, the
+    master EQ curve. Returns None on success or a reason string when matplotlib is not
+    available. eq: {"label", "f", "mid_db", "side_db" (or None), "settings_db" (or None),
+    "points": (centres, measured dB), "name"} as main_job.eq_analysis() returns it."""
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as e:
         return f"matplotlib not available ({e}); install python3-matplotlib for plots"
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 8))
+    if eq:
+        fig, (ax1, ax2, ax3) = plt.subplots(3, 1, figsize=(10, 11.5),
+                                            gridspec_kw={"height_ratios": [1, 0.8, 1]})
+    else:
+        fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 8))
     for x, label, style in ((before_x, "side before", "C0"), (after_x, "side after", "C3")):
         _, s = mid_side(x)
         f, p = average_spectrum_db(s, rate)
@@ -285,8 +380,36 @@ def plot(path, before_x, after_x, rate, before, after, messages=None, lf_hz=120.
     ax2.set_title("phase correlation per 100 ms")
     ax2.grid(True, alpha=0.3)
     ax2.legend(loc="lower right", fontsize=8, ncol=2)
+    if eq:
+        plot_eq(ax3, eq, rate)
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return None
+
+
+def plot_eq(ax, eq, rate):
+    """The master EQ curve: the element's own response (its impulse response), what the
+    settings ask for (analog prototypes), and the change measured on the mix."""
+    f = eq["f"]
+    if eq.get("settings_db") is not None:
+        ax.semilogx(f, eq["settings_db"], "k--", lw=0.9, zorder=3,
+                    label="settings (analog prototypes)")
+    ax.semilogx(f, eq["mid_db"], "C2", lw=2.0, label=f"{eq['name']}: element response (mid)")
+    if eq.get("side_db") is not None and np.max(np.abs(eq["side_db"] - eq["mid_db"])) > 0.01:
+        ax.semilogx(f, eq["side_db"], "C4", lw=1.4, label=f"{eq['name']}: element response (side)")
+    pts = eq.get("points")
+    if pts is not None and len(pts[0]):
+        ax.semilogx(pts[0], pts[1], "C3o", ms=4,
+                    label="measured on the mix: mid out/in per third octave")
+    ax.axhline(0.0, color="k", lw=0.6)
+    lo = min(-3.0, float(np.min(eq["mid_db"][f >= 20.0])) if np.any(f >= 20.0) else -3.0)
+    hi = max(3.0, float(np.max(eq["mid_db"])) + 0.5)
+    ax.set_ylim(max(lo - 0.5, -12.0), hi)
+    ax.set_xlim(10, rate / 2)
+    ax.set_xlabel("frequency (Hz)")
+    ax.set_ylabel("gain (dB)")
+    ax.set_title(f"master EQ curve: {eq['label']}", fontsize=10)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
