@@ -255,7 +255,10 @@ advance_band (const MmEq *eq, MmEqBand *b, uint32_t n)
     }
   }
   MmEqDesign target;
-  design_target (eq, b, &target);
+  if (b->glide_left > 0 && b->target.enabled)
+    mm_eq_design_quick (&target, &b->shape, eq->rate);
+  else
+    design_target (eq, b, &target);
   if (morphing) {
     b->morph += n * b->morph_step;
     if (b->morph >= 1.0)

@@ -15,17 +15,23 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-#define FIT_POINTS 32
+#define FIT_POINTS 48
+#define FIT_LOG_POINTS 32
 #define LAWSON_ITERATIONS 12
+/* a single section straying further than this gets a correction section */
+#define CORRECTION_THRESHOLD_DB 0.3
+#define CORRECTION_ROUNDS 3
 #define FIT_LOW_HZ 20.0
 #define FIT_HIGH_HZ 20000.0
 /* impulse invariance is trusted for a pair below this fraction of Nyquist */
 #define MAPPABLE_OMEGA (0.9 * M_PI)
 
-typedef struct
+typedef struct Biquad
 {
   double b[3], a[3];
 } Biquad;
+
+static double biquad_mag2 (const Biquad *q, double w);
 
 /* ---- analog prototypes ---- */
 
@@ -160,6 +166,7 @@ typedef struct
   double rate;
   bool inverse; /* fit 1/|H|^2 */
   bool section; /* one 2nd-order section of shape's type, at shape->q */
+  const struct Biquad *divide_by; /* fit what this section leaves over */
 } Target;
 
 /* A single second-order low-, high- or band-pass section 1/(s^2 + s/q + 1) etc. */
@@ -187,6 +194,8 @@ target_mag2 (const Target *t, double w)
   double m = cabs (t->section ? section_response (t->shape, f)
                               : prototype_response (t->shape, f));
   m *= m;
+  if (t->divide_by)
+    m /= biquad_mag2 (t->divide_by, w);
   return t->inverse ? 1.0 / m : m;
 }
 
@@ -195,9 +204,14 @@ fit_grid (double rate, double f0, double w[FIT_POINTS])
 {
   double lo = fmin (FIT_LOW_HZ, f0 / 4.0);
   double hi = fmin (FIT_HIGH_HZ, 0.49 * rate);
-  for (int i = 0; i < FIT_POINTS; i++)
-    w[i] =
-        2.0 * M_PI * lo * pow (hi / lo, (double) i / (FIT_POINTS - 1)) / rate;
+  /* log-spaced over the band, plus linear points over the top two octaves,
+   * where a design near Nyquist strays between log points */
+  for (int i = 0; i < FIT_LOG_POINTS; i++)
+    w[i] = 2.0 * M_PI * lo * pow (hi / lo, (double) i / (FIT_LOG_POINTS - 1)) /
+        rate;
+  for (int i = 0; i < FIT_POINTS - FIT_LOG_POINTS; i++)
+    w[FIT_LOG_POINTS + i] = 2.0 * M_PI * hi *
+        (0.25 + 0.75 * (i + 0.5) / (FIT_POINTS - FIT_LOG_POINTS)) / rate;
 }
 
 /* Solves the 3x3 system m x = r by Cramer's rule. */
@@ -344,13 +358,13 @@ bilinear_bell_or_shelf (const MmEqShape *shape, double rate, Biquad *q)
   }
 }
 
-static void
+static double
 design_bell_or_shelf (const MmEqShape *shape, double rate, Biquad *best)
 {
   double w[FIT_POINTS], zeros[2], poles[2];
   double best_error;
-  Target direct = { shape, rate, false, false };
-  Target inverse = { shape, rate, true, false };
+  Target direct = { shape, rate, false, false, NULL };
+  Target inverse = { shape, rate, true, false, NULL };
   Biquad cand;
 
   fit_grid (rate, shape->freq, w);
@@ -380,6 +394,63 @@ design_bell_or_shelf (const MmEqShape *shape, double rate, Biquad *best)
         best_error = e, *best = cand;
     }
   }
+  return best_error;
+}
+
+/* A resonant shelf whose root pair sits near Nyquist is more than one biquad can
+ * follow: a second section takes the rest. Its poles are placed at the first
+ * section's worst frequency; then the two numerators are refitted in turn, each
+ * to what the other leaves over. Returns whether the pair beats the single
+ * section on the grid. */
+static double
+pair_error (const Target *plain, const Biquad *a, const Biquad *b,
+    const double w[FIT_POINTS])
+{
+  double e = 0.0;
+  for (int k = 0; k < FIT_POINTS; k++)
+    e = fmax (e,
+        fabs (10.0 *
+            log10 (biquad_mag2 (a, w[k]) * biquad_mag2 (b, w[k]) /
+                target_mag2 (plain, w[k]))));
+  return isfinite (e) ? e : INFINITY;
+}
+
+static bool
+design_correction (const MmEqShape *shape, double rate, Biquad *first,
+    double first_error, Biquad *correction)
+{
+  static const double qs[] = { 1.0, 4.0, 16.0 };
+  double w[FIT_POINTS], worst_w = 0.0, worst = 0.0, best_error = first_error;
+  Target plain = { shape, rate, false, false, NULL };
+  Target over_first = { shape, rate, false, false, first };
+  Biquad best_first = *first;
+  bool found = false;
+
+  fit_grid (rate, shape->freq, w);
+  for (int i = 0; i < FIT_POINTS; i++) {
+    double e = fabs (10.0 * log10 (target_mag2 (&over_first, w[i])));
+    if (e > worst)
+      worst = e, worst_w = w[i];
+  }
+  for (unsigned i = 0; i < sizeof (qs) / sizeof (qs[0]); i++) {
+    Biquad one = *first, two;
+    bool ok = true;
+    impulse_invariant_pair (fmin (worst_w, MAPPABLE_OMEGA), qs[i], two.a);
+    for (int round = 0; round < CORRECTION_ROUNDS && ok; round++) {
+      Target over_one = { shape, rate, false, false, &one };
+      Target over_two = { shape, rate, false, false, &two };
+      ok = fit_numerator (&over_one, two.a, w, two.b);
+      if (ok && round + 1 < CORRECTION_ROUNDS)
+        ok = fit_numerator (&over_two, one.a, w, one.b);
+    }
+    if (!ok)
+      continue;
+    double e = pair_error (&plain, &one, &two, w);
+    if (e < best_error)
+      best_error = e, best_first = one, *correction = two, found = true;
+  }
+  *first = best_first;
+  return found;
 }
 
 /* A second-order section of the analog prototype `section` (low-pass, high-pass,
@@ -388,7 +459,7 @@ design_bell_or_shelf (const MmEqShape *shape, double rate, Biquad *best)
 static void
 design_matched_section (const MmEqShape *section, double rate, Biquad *q)
 {
-  Target t = { section, rate, false, true };
+  Target t = { section, rate, false, true, NULL };
   double w0 = 2.0 * M_PI * section->freq / rate;
   double points[3] = { 0.0, w0, M_PI };
 
@@ -462,8 +533,24 @@ design_pass (MmEqDesign *design, const MmEqShape *shape, double rate)
   }
 }
 
+static void design_shape (
+    MmEqDesign *design, const MmEqShape *requested, double rate, bool correct);
+
 void
 mm_eq_design (MmEqDesign *design, const MmEqShape *requested, double rate)
+{
+  design_shape (design, requested, rate, true);
+}
+
+void
+mm_eq_design_quick (MmEqDesign *design, const MmEqShape *requested, double rate)
+{
+  design_shape (design, requested, rate, false);
+}
+
+static void
+design_shape (
+    MmEqDesign *design, const MmEqShape *requested, double rate, bool correct)
 {
   MmEqShape shape = *requested;
   Biquad q;
@@ -475,10 +562,18 @@ mm_eq_design (MmEqDesign *design, const MmEqShape *requested, double rate)
     case MM_EQ_PEAKING:
     case MM_EQ_LOW_SHELF:
     case MM_EQ_HIGH_SHELF:
-    case MM_EQ_TILT_SHELF:
-      design_bell_or_shelf (&shape, rate, &q);
+    case MM_EQ_TILT_SHELF: {
+      double error = design_bell_or_shelf (&shape, rate, &q);
+      Biquad correction;
       add_section (design, &q);
+      if (error > CORRECTION_THRESHOLD_DB &&
+          design_correction (&shape, rate, &q, error, &correction)) {
+        design->n_sections = 0;
+        add_section (design, &q);
+        add_section (design, &correction);
+      }
       break;
+    }
     case MM_EQ_LOW_PASS:
     case MM_EQ_HIGH_PASS:
       design_pass (design, &shape, rate);

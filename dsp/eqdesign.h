@@ -19,7 +19,8 @@
  * least squares over 20 Hz - 20 kHz (the matched-filter idea of M. Vicanek,
  * "Matched Second Order Digital Filters", 2016, with a fit in place of three
  * exact points). The bilinear design is a third candidate; the one that strays
- * least from the prototype on the fit grid wins. Pass filters are Butterworth
+ * least from the prototype on the fit grid wins. A shelf that still strays (its
+ * resonant pair near Nyquist) gets a second, correction section. Pass filters are Butterworth
  * cascades whose sections are matched at DC, the cutoff and Nyquist, so the
  * cutoff stays at -3.01 dB. Every section is returned in SVF form, ready to
  * glide. */
@@ -56,6 +57,10 @@ typedef struct
 
 /* freq is clamped into (0, 0.49 rate) */
 void mm_eq_design (MmEqDesign *design, const MmEqShape *shape, double rate);
+/* The same without the correction section of resonant shelves near Nyquist
+ * (a few times cheaper there): for the intermediate steps of a glide. */
+void mm_eq_design_quick (
+    MmEqDesign *design, const MmEqShape *shape, double rate);
 /* True when the shape leaves every signal unchanged (a bell or shelf at 0 dB). */
 bool mm_eq_shape_is_identity (const MmEqShape *shape);
 /* The analog prototype's magnitude at f (Hz), in dB. */

@@ -31,11 +31,12 @@ worst_error_db (const MmEqShape *shape, double rate)
 }
 
 static void
-check_grid (
-    MmEqType type, const double *qs, int n_qs, double tol_48k, double tol_96k)
+check_grid (MmEqType type, const double *qs, int n_qs, double tol_44k,
+    double tol_48k, double tol_96k)
 {
   for (guint r = 0; r < G_N_ELEMENTS (rates); r++) {
-    double tol = rates[r] < 90000.0 ? tol_48k : tol_96k;
+    double tol =
+        rates[r] < 45000.0 ? tol_44k : (rates[r] < 90000.0 ? tol_48k : tol_96k);
     for (int i = 0; i < 22; i++) {
       double f0 = 20.0 * pow (800.0, i / 21.0); /* 20 Hz .. 16 kHz */
       for (int qi = 0; qi < n_qs; qi++) {
@@ -59,7 +60,7 @@ static const double steep_shelf_qs[] = { 3.0, 4.0 };
 static void
 test_bells_match_prototype (void)
 {
-  check_grid (MM_EQ_PEAKING, bell_qs, G_N_ELEMENTS (bell_qs), 0.5, 0.1);
+  check_grid (MM_EQ_PEAKING, bell_qs, G_N_ELEMENTS (bell_qs), 0.5, 0.5, 0.1);
 }
 
 static void
@@ -68,11 +69,12 @@ test_shelves_match_prototype (void)
   const MmEqType types[] = { MM_EQ_LOW_SHELF, MM_EQ_HIGH_SHELF,
     MM_EQ_TILT_SHELF };
   for (guint t = 0; t < G_N_ELEMENTS (types); t++) {
-    check_grid (types[t], shelf_qs, G_N_ELEMENTS (shelf_qs), 0.5, 0.1);
-    /* Resonant shelves whose pole or zero pair sits near Nyquist at 44.1 and
-     * 48 kHz: one biquad cannot follow them to 0.5 dB (see docs/mixeq.md). */
-    check_grid (
-        types[t], steep_shelf_qs, G_N_ELEMENTS (steep_shelf_qs), 0.9, 0.1);
+    check_grid (types[t], shelf_qs, G_N_ELEMENTS (shelf_qs), 0.5, 0.5, 0.1);
+    /* Resonant shelves (Q 3-4) whose root pair sits near Nyquist get a
+     * correction section; at 44.1 kHz around f0 = 11-12 kHz with Q 4 they still
+     * stray to 0.61 dB (see docs/mixeq.md). */
+    check_grid (types[t], steep_shelf_qs, G_N_ELEMENTS (steep_shelf_qs), 0.65,
+        0.5, 0.1);
   }
 }
 
