@@ -20,10 +20,10 @@
  * "Matched Second Order Digital Filters", 2016, with a fit in place of three
  * exact points). The bilinear design is a third candidate; the one that strays
  * least from the prototype on the fit grid wins. A shelf that still strays (its
- * resonant pair near Nyquist) gets a second, correction section. Pass filters are Butterworth
- * cascades whose sections are matched at DC, the cutoff and Nyquist, so the
- * cutoff stays at -3.01 dB. Every section is returned in SVF form, ready to
- * glide. */
+ * resonant pair near Nyquist) gets a second, correction section. Pass
+ * filters are Butterworth cascades whose sections are matched at DC, the cutoff
+ * and Nyquist, so the cutoff stays at -3.01 dB. Every section is returned in
+ * SVF form, ready to glide. */
 
 #define MM_EQ_MAX_SECTIONS 4
 
