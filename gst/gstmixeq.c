@@ -48,7 +48,7 @@
 #include <gst/audio/audio.h>
 #include <string.h>
 
-#include "sanitize.h"
+#include "gstmmutil.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_mix_eq_debug);
 #define GST_CAT_DEFAULT gst_mix_eq_debug
@@ -518,28 +518,18 @@ gst_mix_eq_setup (GstAudioFilter *filter, const GstAudioInfo *info)
   return TRUE;
 }
 
-/* Refused caps would otherwise end in a bare "not-negotiated" from upstream. */
 static gboolean
 gst_mix_eq_accept_caps (
     GstBaseTransform *trans, GstPadDirection direction, GstCaps *caps)
 {
-  gchar *caps_str;
-
   if (GST_BASE_TRANSFORM_CLASS (parent_class)
           ->accept_caps (trans, direction, caps))
     return TRUE;
-  if (direction != GST_PAD_SINK || !gst_caps_is_fixed (caps))
-    return FALSE;
-
-  caps_str = gst_caps_to_string (caps);
-  GST_ELEMENT_ERROR (trans, CORE, NEGOTIATION,
-      ("mixeq takes interleaved F32 or F64 audio with 1 to 8 channels at "
-       "8000-384000 Hz."),
-      ("Put 'audioconvert' (and 'audioresample' for other rates) in front "
-       "of it. Offered caps: %s",
-          caps_str));
-  g_free (caps_str);
-  return FALSE;
+  return gst_mm_refuse_caps (trans, direction, caps,
+      "mixeq takes interleaved F32 or F64 audio with 1 to 8 channels at "
+      "8000-384000 Hz.",
+      "Put 'audioconvert' (and 'audioresample' for other rates) in front of "
+      "it.");
 }
 
 static gboolean
@@ -685,16 +675,8 @@ gst_mix_eq_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
       return GST_FLOW_OK;
     }
     if (mm_eq_is_identity (self->dsp)) {
-      /* only NaN/Inf would need a write */
-      if (gst_buffer_map (buf, &map, GST_MAP_READ)) {
-        gboolean bad = is_f32 ? mm_has_nonfinite_f32 ((const float *) map.data,
-                                    map.size / sizeof (float))
-                              : mm_has_nonfinite_f64 ((const double *) map.data,
-                                    map.size / sizeof (double));
-        gst_buffer_unmap (buf, &map);
-        if (!bad)
-          return GST_FLOW_OK;
-      }
+      gst_mm_buffer_sanitize (buf, is_f32);
+      return GST_FLOW_OK;
     }
   }
 

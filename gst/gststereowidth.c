@@ -51,7 +51,7 @@
 
 #include <gst/audio/audio.h>
 
-#include "sanitize.h"
+#include "gstmmutil.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_stereo_width_debug);
 #define GST_CAT_DEFAULT gst_stereo_width_debug
@@ -290,36 +290,33 @@ static gboolean
 gst_stereo_width_accept_caps (
     GstBaseTransform *trans, GstPadDirection direction, GstCaps *caps)
 {
-  GstStructure *s;
   gint channels;
-  gchar *caps_str;
+  gchar *summary;
+  gboolean ret;
 
   if (GST_BASE_TRANSFORM_CLASS (parent_class)
           ->accept_caps (trans, direction, caps))
     return TRUE;
-
-  if (direction != GST_PAD_SINK || !gst_caps_is_fixed (caps))
+  if (!gst_caps_is_fixed (caps))
     return FALSE;
 
-  s = gst_caps_get_structure (caps, 0);
-  caps_str = gst_caps_to_string (caps);
-  if (gst_structure_get_int (s, "channels", &channels) && channels != 2) {
-    GST_ELEMENT_ERROR (trans, CORE, NEGOTIATION,
-        ("stereowidth needs stereo input (2 channels), got %d channel%s.",
-            channels, channels == 1 ? "" : "s"),
-        ("Put 'audioconvert ! audio/x-raw,channels=2' in front of it to mix "
-         "to stereo. Offered caps: %s",
-            caps_str));
-  } else {
-    GST_ELEMENT_ERROR (trans, CORE, NEGOTIATION,
-        ("stereowidth takes interleaved F32 or F64 stereo audio at "
-         "8000-384000 Hz."),
-        ("Put 'audioconvert' (and 'audioresample' for other rates) in front "
-         "of it. Offered caps: %s",
-            caps_str));
+  if (gst_structure_get_int (
+          gst_caps_get_structure (caps, 0), "channels", &channels) &&
+      channels != 2) {
+    summary = g_strdup_printf ("stereowidth needs stereo input (2 channels), "
+                               "got %d channel%s.",
+        channels, channels == 1 ? "" : "s");
+    ret = gst_mm_refuse_caps (trans, direction, caps, summary,
+        "Put 'audioconvert ! audio/x-raw,channels=2' in front of it to mix "
+        "to stereo.");
+    g_free (summary);
+    return ret;
   }
-  g_free (caps_str);
-  return FALSE;
+  return gst_mm_refuse_caps (trans, direction, caps,
+      "stereowidth takes interleaved F32 or F64 stereo audio at 8000-384000 "
+      "Hz.",
+      "Put 'audioconvert' (and 'audioresample' for other rates) in front of "
+      "it.");
 }
 
 static gboolean
@@ -438,30 +435,6 @@ gst_stereo_width_meter (GstStereoWidth *self, const guint8 *frames,
   }
 }
 
-/* Unity settings leave finite samples untouched; only NaN/Inf need a write. */
-static void
-gst_stereo_width_sanitize_identity (
-    GstStereoWidth *self, GstBuffer *buf, gboolean is_f32)
-{
-  GstMapInfo map;
-  gboolean bad;
-
-  if (!gst_buffer_map (buf, &map, GST_MAP_READ))
-    return;
-  bad = is_f32 ? mm_has_nonfinite_f32 (
-                     (const float *) map.data, map.size / sizeof (float))
-               : mm_has_nonfinite_f64 (
-                     (const double *) map.data, map.size / sizeof (double));
-  gst_buffer_unmap (buf, &map);
-  if (!bad || !gst_buffer_map (buf, &map, GST_MAP_READWRITE))
-    return;
-  if (is_f32)
-    mm_sanitize_f32 ((float *) map.data, map.size / sizeof (float));
-  else
-    mm_sanitize_f64 ((double *) map.data, map.size / sizeof (double));
-  gst_buffer_unmap (buf, &map);
-}
-
 static void
 gst_stereo_width_sync_controls (GstStereoWidth *self, GstClockTime pts)
 {
@@ -506,7 +479,7 @@ gst_stereo_width_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
 
   if (mm_stereo_width_is_identity (&self->dsp) &&
       !gst_object_has_active_control_bindings (GST_OBJECT (self))) {
-    gst_stereo_width_sanitize_identity (self, buf, is_f32);
+    gst_mm_buffer_sanitize (buf, is_f32);
   } else {
     if (!gst_buffer_map (buf, &map, GST_MAP_READWRITE)) {
       GST_ELEMENT_ERROR (self, RESOURCE, WRITE, (NULL),
@@ -520,8 +493,8 @@ gst_stereo_width_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
 
       len = MIN (chunk_frames, n_frames - done);
       if (done > 0 && GST_CLOCK_TIME_IS_VALID (pts)) {
-        gst_stereo_width_sync_controls (
-            self, pts + gst_util_uint64_scale_int_round (done, GST_SECOND, rate));
+        gst_stereo_width_sync_controls (self,
+            pts + gst_util_uint64_scale_int_round (done, GST_SECOND, rate));
         post_messages = gst_stereo_width_apply_settings (self, &interval);
       }
       if (is_f32)

@@ -352,36 +352,19 @@ test_child_proxy (void)
 static void
 test_flush_resets (void)
 {
-  const gchar *desc = "mixeq num-bands=2 band0::gain=9 band0::freq=300 "
-                      "band1::type=high-pass band1::freq=80";
   MmTestStream st = { GST_AUDIO_FORMAT_F32, 48000, 2, 480 };
-  GstHarness *h = mmtest_harness_new (desc, &st);
-  gsize n = 4800, n1, n2, n3;
+  gsize n = 4800;
   gdouble *a = g_new (gdouble, 2 * n), *b = g_new (gdouble, 2 * n);
-  gdouble *y1, *y2, *fresh;
-  GstClockTime pts = 0;
-  GstSegment segment;
 
   mmtest_noise (a, n, 2, 0, 0.5, 7);
   mmtest_noise (a, n, 2, 1, 0.5, 8);
   mmtest_noise (b, n, 2, 0, 0.5, 9);
   mmtest_noise (b, n, 2, 1, 0.5, 10);
-  y1 = mmtest_harness_process (h, &st, a, n, &pts, &n1);
-  gst_harness_push_event (h, gst_event_new_flush_start ());
-  gst_harness_push_event (h, gst_event_new_flush_stop (TRUE));
-  gst_segment_init (&segment, GST_FORMAT_TIME);
-  gst_harness_push_event (h, gst_event_new_segment (&segment));
-  pts = 0;
-  y2 = mmtest_harness_process (h, &st, b, n, &pts, &n2);
-  fresh = mmtest_process (desc, &st, b, n, &n3);
-  g_assert_cmpmem (
-      y2, 2 * n2 * sizeof (gdouble), fresh, 2 * n3 * sizeof (gdouble));
+  mmtest_check_flush_resets ("mixeq num-bands=2 band0::gain=9 band0::freq=300 "
+                             "band1::type=high-pass band1::freq=80",
+      &st, a, b, n);
   g_free (a);
   g_free (b);
-  g_free (y1);
-  g_free (y2);
-  g_free (fresh);
-  gst_harness_teardown (h);
 }
 
 /* GAP buffers pass as flagged silence and leave no filter tail behind. */

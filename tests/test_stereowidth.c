@@ -427,32 +427,12 @@ test_flush_resets (void)
 {
   const gsize n = 4800;
   MmTestStream st = stereo_stream (GST_AUDIO_FORMAT_F32, 48000, 480);
-  const gchar *desc = "stereowidth width=1.5 bass-mono-freq=200";
-  GstHarness *h = mmtest_harness_new (desc, &st);
   gdouble *a = stereo_noise (n, 31), *b = stereo_noise (n, 41);
-  GstClockTime pts = 0;
-  gsize n1, n2, n3;
-  gdouble *y1, *y2, *fresh;
-  GstSegment segment;
 
-  y1 = mmtest_harness_process (h, &st, a, n, &pts, &n1);
-  g_assert_true (gst_harness_push_event (h, gst_event_new_flush_start ()));
-  g_assert_true (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
-  gst_segment_init (&segment, GST_FORMAT_TIME);
-  g_assert_true (gst_harness_push_event (h, gst_event_new_segment (&segment)));
-  pts = 0;
-  y2 = mmtest_harness_process (h, &st, b, n, &pts, &n2);
-  fresh = mmtest_process (desc, &st, b, n, &n3);
-  g_assert_cmpuint (n2, ==, n3);
-  g_assert_cmpmem (
-      y2, 2 * n2 * sizeof (gdouble), fresh, 2 * n3 * sizeof (gdouble));
-
+  mmtest_check_flush_resets (
+      "stereowidth width=1.5 bass-mono-freq=200", &st, a, b, n);
   g_free (a);
   g_free (b);
-  g_free (y1);
-  g_free (y2);
-  g_free (fresh);
-  gst_harness_teardown (h);
 }
 
 /* GAP buffers pass as silence, flagged GAP, with the meter still counting. */

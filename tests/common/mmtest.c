@@ -149,6 +149,34 @@ mmtest_process (const gchar *element_desc, const MmTestStream *stream,
   return all;
 }
 
+void
+mmtest_check_flush_resets (const gchar *element_desc,
+    const MmTestStream *stream, const gdouble *before, const gdouble *after,
+    gsize n_frames)
+{
+  GstHarness *h = mmtest_harness_new (element_desc, stream);
+  GstClockTime pts = 0;
+  gsize n1, n2, n3;
+  gdouble *y1, *y2, *fresh;
+  GstSegment segment;
+
+  y1 = mmtest_harness_process (h, stream, before, n_frames, &pts, &n1);
+  g_assert_true (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  g_assert_true (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  g_assert_true (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  pts = 0;
+  y2 = mmtest_harness_process (h, stream, after, n_frames, &pts, &n2);
+  fresh = mmtest_process (element_desc, stream, after, n_frames, &n3);
+  g_assert_cmpuint (n2, ==, n3);
+  g_assert_cmpmem (y2, n2 * stream->channels * sizeof (gdouble), fresh,
+      n3 * stream->channels * sizeof (gdouble));
+  g_free (y1);
+  g_free (y2);
+  g_free (fresh);
+  gst_harness_teardown (h);
+}
+
 GList *
 mmtest_harness_collect_messages (GstHarness *h, const gchar *name)
 {

@@ -45,6 +45,13 @@ gdouble *mmtest_harness_process (GstHarness *h, const MmTestStream *stream,
 gdouble *mmtest_process (const gchar *element_desc, const MmTestStream *stream,
     const gdouble *input, gsize n_frames, gsize *out_frames);
 
+/* Streams `before`, flushes, then streams `after` from time 0, and asserts that
+ * the output after the flush equals a fresh element's output for `after`: no
+ * history survives a flush. Both signals have n_frames. */
+void mmtest_check_flush_resets (const gchar *element_desc,
+    const MmTestStream *stream, const gdouble *before, const gdouble *after,
+    gsize n_frames);
+
 /* Element messages named `name` posted on the harness' bus so far (a list of
  * GstStructure copies; free with g_list_free_full (l, gst_structure_free)). */
 GList *mmtest_harness_collect_messages (GstHarness *h, const gchar *name);

@@ -1,0 +1,49 @@
+/* gst-mixmaster
+ * Copyright (C) 2026 gst-mixmaster developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstmmutil.h"
+
+#include "sanitize.h"
+
+void
+gst_mm_buffer_sanitize (GstBuffer *buf, gboolean is_f32)
+{
+  GstMapInfo map;
+  gboolean bad;
+
+  if (!gst_buffer_map (buf, &map, GST_MAP_READ))
+    return;
+  bad = is_f32 ? mm_has_nonfinite_f32 (
+                     (const float *) map.data, map.size / sizeof (float))
+               : mm_has_nonfinite_f64 (
+                     (const double *) map.data, map.size / sizeof (double));
+  gst_buffer_unmap (buf, &map);
+  if (!bad || !gst_buffer_map (buf, &map, GST_MAP_READWRITE))
+    return;
+  if (is_f32)
+    mm_sanitize_f32 ((float *) map.data, map.size / sizeof (float));
+  else
+    mm_sanitize_f64 ((double *) map.data, map.size / sizeof (double));
+  gst_buffer_unmap (buf, &map);
+}
+
+gboolean
+gst_mm_refuse_caps (GstBaseTransform *trans, GstPadDirection direction,
+    GstCaps *caps, const gchar *summary, const gchar *hint)
+{
+  gchar *caps_str;
+
+  if (direction != GST_PAD_SINK || !gst_caps_is_fixed (caps))
+    return FALSE;
+  caps_str = gst_caps_to_string (caps);
+  GST_ELEMENT_ERROR (trans, CORE, NEGOTIATION, ("%s", summary),
+      ("%s Offered caps: %s", hint, caps_str));
+  g_free (caps_str);
+  return FALSE;
+}

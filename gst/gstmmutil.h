@@ -1,0 +1,26 @@
+/* gst-mixmaster
+ * Copyright (C) 2026 gst-mixmaster developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef __GST_MM_UTIL_H__
+#define __GST_MM_UTIL_H__
+
+#include <gst/base/gstbasetransform.h>
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* NaN and Inf samples of an F32 or F64 buffer become 0.0, in place. Write access
+ * is taken only when one is found, so a clean buffer is only read. */
+void gst_mm_buffer_sanitize (GstBuffer *buf, gboolean is_f32);
+
+/* From an accept_caps vfunc that refused fixed sink caps: an error naming what
+ * the element takes (summary) and how to get there (hint), instead of a bare
+ * "not-negotiated" from upstream. Returns FALSE for the caller to return. */
+gboolean gst_mm_refuse_caps (GstBaseTransform *trans, GstPadDirection direction,
+    GstCaps *caps, const gchar *summary, const gchar *hint);
+
+G_END_DECLS
+
+#endif
