@@ -20,10 +20,14 @@ found or a pipeline fails.
 
 import argparse
 import io
+import math
 import os
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo"))
+from report import eq_band_prototype_db  # noqa: E402  (the main job's prototypes)
 
 N_IMPULSE = 1 << 16          # frames pushed: 1.4 s at 48 kHz, 0.67 Hz resolution
 F_MIN, F_MAX = 10.0, 24000.0  # plotted range (clipped to Nyquist)
@@ -41,10 +45,6 @@ MASTERING = [
 MASTERING_LABELS = ["high-pass 25 Hz, 24 dB/oct", "low-shelf 90 Hz +1 dB",
                     "bell 300 Hz -1.5 dB Q 1", "bell 2.5 kHz -1 dB Q 2",
                     "high-shelf 10 kHz +1.5 dB"]
-BAND_DEFAULTS = {"type": "peaking", "freq": 1000.0, "gain": 0.0, "q": 0.707, "slope": 12,
-                 "channels": "all"}
-
-
 # ---------------------------------------------------------------- GStreamer measurement
 
 def gst_setup(plugin_dir):
@@ -145,31 +145,7 @@ def plot_freqs(rate):
 
 def prototype_db(band, f):
     """The analog prototype of one band (as in dsp/eqdesign.c), in dB at f (Hz)."""
-    b = dict(BAND_DEFAULTS, **band)
-    kind, f0, q = b["type"], float(b["freq"]), float(b["q"])
-    A = 10.0 ** (float(b["gain"]) / 40.0)
-    s = 1j * np.asarray(f, dtype=float) / f0
-    s2 = s * s
-    if kind == "peaking":
-        h = (s2 + s * A / q + 1) / (s2 + s / (A * q) + 1)
-    elif kind == "low-shelf":
-        h = A * (s2 + np.sqrt(A) / q * s + A) / (A * s2 + np.sqrt(A) / q * s + 1)
-    elif kind == "high-shelf":
-        h = A * (A * s2 + np.sqrt(A) / q * s + 1) / (s2 + np.sqrt(A) / q * s + A)
-    elif kind == "tilt-shelf":
-        h = (A * s2 + np.sqrt(A) / q * s + 1) / (s2 + np.sqrt(A) / q * s + A)
-    elif kind == "band-pass":
-        h = (s / q) / (s2 + s / q + 1)
-    elif kind == "notch":
-        h = (s2 + 1) / (s2 + s / q + 1)
-    elif kind == "all-pass":
-        h = np.ones_like(s)
-    elif kind in ("low-pass", "high-pass"):
-        w2n = np.abs(s) ** (2 * (int(b["slope"]) // 6))
-        h = np.sqrt((1 / (1 + w2n)) if kind == "low-pass" else w2n / (1 + w2n))
-    else:
-        raise ValueError(kind)
-    return 20.0 * np.log10(np.maximum(np.abs(h), 1e-15))
+    return eq_band_prototype_db(band, f, math.inf)
 
 
 def rbj_peaking_db(f0, gain_db, q, rate, f):
