@@ -453,6 +453,246 @@ design_correction (const MmEqShape *shape, double rate, Biquad *first,
   return found;
 }
 
+/* ---- fourth-order magnitude fit, for what two matched sections cannot do ----
+ * |H(e^jw)|^2 of two biquads is P(x) / Q(x) with P, Q of degree 4 in x = cos w.
+ * P and Q are fitted to the prototype by Sanathanan-Koerner iteration (linear
+ * least squares weighted by the previous Q, with Lawson reweighting), then each
+ * is split into its minimum-phase factor: the roots of z^4 P((z + 1/z) / 2)
+ * come in pairs r, 1/r, and those inside the unit circle make the sections.
+ * Poorly conditioned at low frequencies, so only tried for the shelves near
+ * Nyquist that the matched sections miss. */
+
+#define RATIONAL_DEGREE 4
+#define RATIONAL_POINTS 96
+#define RATIONAL_ITERATIONS 8
+
+static bool
+solve_linear (int n, double *m, double *r)
+{
+  /* Gaussian elimination with partial pivoting on the n x n matrix m (row-major),
+   * solution into r */
+  for (int c = 0; c < n; c++) {
+    int pivot = c;
+    for (int i = c + 1; i < n; i++)
+      if (fabs (m[i * n + c]) > fabs (m[pivot * n + c]))
+        pivot = i;
+    if (!(fabs (m[pivot * n + c]) > 1e-300))
+      return false;
+    if (pivot != c) {
+      for (int j = 0; j < n; j++) {
+        double t = m[c * n + j];
+        m[c * n + j] = m[pivot * n + j];
+        m[pivot * n + j] = t;
+      }
+      double t = r[c];
+      r[c] = r[pivot];
+      r[pivot] = t;
+    }
+    for (int i = c + 1; i < n; i++) {
+      double f = m[i * n + c] / m[c * n + c];
+      for (int j = c; j < n; j++)
+        m[i * n + j] -= f * m[c * n + j];
+      r[i] -= f * r[c];
+    }
+  }
+  for (int c = n - 1; c >= 0; c--) {
+    for (int j = c + 1; j < n; j++)
+      r[c] -= m[c * n + j] * r[j];
+    r[c] /= m[c * n + c];
+  }
+  return true;
+}
+
+static double
+poly_eval (const double *c, int degree, double x)
+{
+  double y = 0.0;
+  for (int k = degree; k >= 0; k--)
+    y = y * x + c[k];
+  return y;
+}
+
+/* The roots of the real polynomial sum c[k] z^k (c[degree] != 0), by
+ * Durand-Kerner iteration. */
+static bool
+poly_roots (const double *c, int degree, double complex *roots)
+{
+  double complex seed = 0.4 + 0.9 * I;
+  roots[0] = 1.0;
+  for (int i = 1; i < degree; i++)
+    roots[i] = roots[i - 1] * seed;
+  for (int iteration = 0; iteration < 500; iteration++) {
+    double moved = 0.0;
+    for (int i = 0; i < degree; i++) {
+      double complex num = c[degree], den = c[degree];
+      for (int k = degree - 1; k >= 0; k--)
+        num = num * roots[i] + c[k];
+      for (int j = 0; j < degree; j++)
+        if (j != i)
+          den *= roots[i] - roots[j];
+      double complex step = num / den;
+      roots[i] -= step;
+      moved = fmax (moved, cabs (step));
+    }
+    if (moved < 1e-14)
+      return true;
+  }
+  return false;
+}
+
+/* The roots inside the unit circle of the minimum-phase factor A(z) with
+ * |A(e^jw)|^2 = C(cos w). */
+static bool
+min_phase_roots (
+    const double c[RATIONAL_DEGREE + 1], double complex inside[RATIONAL_DEGREE])
+{
+  /* z^4 C((z + 1/z) / 2) as a polynomial of degree 8 in z */
+  double poly[2 * RATIONAL_DEGREE + 1] = { 0 };
+  double complex roots[2 * RATIONAL_DEGREE];
+  for (int k = 0; k <= RATIONAL_DEGREE; k++) {
+    /* ((z + 1/z) / 2)^k = 2^-k sum_j binom(k, j) z^(k - 2j) */
+    double binom = 1.0;
+    for (int j = 0; j <= k; j++) {
+      poly[RATIONAL_DEGREE + k - 2 * j] += c[k] * binom / ldexp (1.0, k);
+      binom = binom * (k - j) / (j + 1);
+    }
+  }
+  if (!poly_roots (poly, 2 * RATIONAL_DEGREE, roots))
+    return false;
+  int n = 0;
+  for (int i = 0; i < 2 * RATIONAL_DEGREE; i++) {
+    if (cabs (roots[i]) < 1.0 - 1e-9) {
+      if (n == RATIONAL_DEGREE)
+        return false;
+      inside[n++] = roots[i];
+    }
+  }
+  return n == RATIONAL_DEGREE;
+}
+
+/* Pairs the roots into real second-order polynomials 1 - s z^-1 + p z^-2. */
+static bool
+root_pairs_to_sections (double complex r[RATIONAL_DEGREE], double out[2][3])
+{
+  int used[RATIONAL_DEGREE] = { 0 }, n = 0;
+  for (int i = 0; i < RATIONAL_DEGREE; i++) {
+    if (used[i])
+      continue;
+    used[i] = 1;
+    int partner = -1;
+    double best = INFINITY;
+    for (int j = 0; j < RATIONAL_DEGREE; j++) {
+      if (used[j])
+        continue;
+      /* the conjugate of a complex root; any other real root for a real one */
+      double d = fabs (cimag (r[i])) > 1e-12 ? cabs (r[j] - conj (r[i]))
+                                             : fabs (cimag (r[j])) + 1e-6;
+      if (d < best)
+        best = d, partner = j;
+    }
+    if (partner < 0 || n == 2)
+      return false;
+    used[partner] = 1;
+    double complex sum = r[i] + r[partner], product = r[i] * r[partner];
+    out[n][0] = 1.0;
+    out[n][1] = -creal (sum);
+    out[n][2] = creal (product);
+    n++;
+  }
+  return n == 2;
+}
+
+static bool
+design_rational (const MmEqShape *shape, double rate, Biquad *first,
+    Biquad *second, double *error)
+{
+  const int n_coef = 2 * RATIONAL_DEGREE + 1; /* p0..p4, q1..q4 */
+  double x[RATIONAL_POINTS], t[RATIONAL_POINTS], q_prev[RATIONAL_POINTS];
+  double weight[RATIONAL_POINTS];
+  double p[RATIONAL_DEGREE + 1], q[RATIONAL_DEGREE + 1];
+  double w[RATIONAL_POINTS];
+  Target plain = { shape, rate, false, false, NULL };
+  double hi = fmin (FIT_HIGH_HZ, 0.49 * rate),
+         lo = fmin (FIT_LOW_HZ, shape->freq / 4.0);
+
+  for (int i = 0; i < RATIONAL_POINTS; i++) {
+    double f = i < 64 ? lo * pow (hi / lo, i / 63.0)
+                      : hi * (0.25 + 0.75 * (i - 64) / 31.0);
+    w[i] = 2.0 * M_PI * f / rate;
+    x[i] = cos (w[i]);
+    t[i] = target_mag2 (&plain, w[i]);
+    q_prev[i] = 1.0;
+    weight[i] = 1.0;
+  }
+  for (int iteration = 0; iteration < RATIONAL_ITERATIONS; iteration++) {
+    double m[9 * 9] = { 0 }, r[9] = { 0 };
+    for (int i = 0; i < RATIONAL_POINTS; i++) {
+      double row[9], scale = weight[i] / (t[i] * q_prev[i]);
+      double xk = 1.0;
+      for (int k = 0; k <= RATIONAL_DEGREE; k++, xk *= x[i])
+        row[k] = xk * scale;
+      xk = x[i];
+      for (int k = 1; k <= RATIONAL_DEGREE; k++, xk *= x[i])
+        row[RATIONAL_DEGREE + k] = -t[i] * xk * scale;
+      for (int a = 0; a < n_coef; a++) {
+        r[a] += row[a] * t[i] * scale;
+        for (int b = 0; b < n_coef; b++)
+          m[a * n_coef + b] += row[a] * row[b];
+      }
+    }
+    if (!solve_linear (n_coef, m, r))
+      return false;
+    for (int k = 0; k <= RATIONAL_DEGREE; k++)
+      p[k] = r[k];
+    q[0] = 1.0;
+    for (int k = 1; k <= RATIONAL_DEGREE; k++)
+      q[k] = r[RATIONAL_DEGREE + k];
+    double total = 0.0;
+    for (int i = 0; i < RATIONAL_POINTS; i++) {
+      q_prev[i] = poly_eval (q, RATIONAL_DEGREE, x[i]);
+      if (!(q_prev[i] > 0.0))
+        return false;
+      weight[i] *=
+          fabs (
+              poly_eval (p, RATIONAL_DEGREE, x[i]) / (q_prev[i] * t[i]) - 1.0) +
+          1e-12;
+      total += weight[i];
+    }
+    for (int i = 0; i < RATIONAL_POINTS; i++)
+      weight[i] *= RATIONAL_POINTS / total;
+  }
+
+  double complex zeros[RATIONAL_DEGREE], poles[RATIONAL_DEGREE];
+  double num[2][3], den[2][3];
+  if (!min_phase_roots (p, zeros) || !min_phase_roots (q, poles) ||
+      !root_pairs_to_sections (zeros, num) ||
+      !root_pairs_to_sections (poles, den))
+    return false;
+  for (int i = 0; i < 3; i++) {
+    first->b[i] = num[0][i], first->a[i] = den[0][i];
+    second->b[i] = num[1][i], second->a[i] = den[1][i];
+  }
+  if (!is_stable (first->a) || !is_stable (second->a))
+    return false;
+  /* the overall gain, matched in the middle of the grid */
+  double mid = w[RATIONAL_POINTS / 3];
+  double k = sqrt (target_mag2 (&plain, mid) /
+      (biquad_mag2 (first, mid) * biquad_mag2 (second, mid)));
+  if (!isfinite (k))
+    return false;
+  for (int i = 0; i < 3; i++)
+    first->b[i] *= k;
+
+  double e = 0.0;
+  for (int i = 0; i < RATIONAL_POINTS; i++)
+    e = fmax (e,
+        fabs (10.0 *
+            log10 (biquad_mag2 (first, w[i]) * biquad_mag2 (second, w[i]) /
+                t[i])));
+  *error = isfinite (e) ? e : INFINITY;
+  return true;
+}
+
 /* A second-order section of the analog prototype `section` (low-pass, high-pass,
  * band-pass) with impulse-invariant poles and a numerator matched at DC, at the
  * section frequency and at Nyquist; bilinear if that fails. */
@@ -564,13 +804,27 @@ design_shape (
     case MM_EQ_HIGH_SHELF:
     case MM_EQ_TILT_SHELF: {
       double error = design_bell_or_shelf (&shape, rate, &q);
-      Biquad correction;
       add_section (design, &q);
-      if (error > CORRECTION_THRESHOLD_DB &&
-          design_correction (&shape, rate, &q, error, &correction)) {
-        design->n_sections = 0;
-        add_section (design, &q);
-        add_section (design, &correction);
+      if (correct && error > CORRECTION_THRESHOLD_DB) {
+        Biquad first = q, second, rational_first, rational_second;
+        double rational_error;
+        bool two = design_correction (&shape, rate, &first, error, &second);
+        if (two) {
+          double w[FIT_POINTS];
+          Target plain = { &shape, rate, false, false, NULL };
+          fit_grid (rate, shape.freq, w);
+          error = pair_error (&plain, &first, &second, w);
+        }
+        if (design_rational (&shape, rate, &rational_first, &rational_second,
+                &rational_error) &&
+            rational_error < error) {
+          first = rational_first, second = rational_second, two = true;
+        }
+        if (two) {
+          design->n_sections = 0;
+          add_section (design, &first);
+          add_section (design, &second);
+        }
       }
       break;
     }

@@ -20,7 +20,8 @@
  * "Matched Second Order Digital Filters", 2016, with a fit in place of three
  * exact points). The bilinear design is a third candidate; the one that strays
  * least from the prototype on the fit grid wins. A shelf that still strays (its
- * resonant pair near Nyquist) gets a second, correction section. Pass
+ * resonant pair near Nyquist) becomes two sections: a correction section or a
+ * fourth-order magnitude fit, whichever follows the prototype closer. Pass
  * filters are Butterworth cascades whose sections are matched at DC, the cutoff
  * and Nyquist, so the cutoff stays at -3.01 dB. Every section is returned in
  * SVF form, ready to glide. */
