@@ -234,7 +234,8 @@ advance_band (const MmEq *eq, MmEqBand *b, uint32_t n)
   bool gliding = b->glide_left > 0, morphing = b->morph < 1.0;
   if (!gliding && !morphing) {
     if (b->from.n_sections != b->to.n_sections ||
-        memcmp (&b->from, &b->to, sizeof (b->to)) != 0) {
+        memcmp (b->from.sections, b->to.sections,
+            b->to.n_sections * sizeof (MmSvfSection)) != 0) {
       b->from = b->to;
       update_static_coefs (b);
     }
