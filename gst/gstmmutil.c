@@ -47,3 +47,15 @@ gst_mm_refuse_caps (GstBaseTransform *trans, GstPadDirection direction,
   g_free (caps_str);
   return FALSE;
 }
+
+GstStructure *
+gst_mm_meter_structure_new (const gchar *name, const GstSegment *segment,
+    GstClockTime start, GstClockTime duration)
+{
+  return gst_structure_new (name, "timestamp", G_TYPE_UINT64, start,
+      "stream-time", G_TYPE_UINT64,
+      gst_segment_to_stream_time (segment, GST_FORMAT_TIME, start),
+      "running-time", G_TYPE_UINT64,
+      gst_segment_to_running_time (segment, GST_FORMAT_TIME, start), "duration",
+      G_TYPE_UINT64, duration, NULL);
+}

@@ -21,6 +21,12 @@ void gst_mm_buffer_sanitize (GstBuffer *buf, gboolean is_f32);
 gboolean gst_mm_refuse_caps (GstBaseTransform *trans, GstPadDirection direction,
     GstCaps *caps, const gchar *summary, const gchar *hint);
 
+/* A meter message structure named `name` with the time fields every meter
+ * carries, like `level`'s: timestamp, stream-time, running-time, duration.
+ * The caller adds its fields and posts it. */
+GstStructure *gst_mm_meter_structure_new (const gchar *name,
+    const GstSegment *segment, GstClockTime start, GstClockTime duration);
+
 G_END_DECLS
 
 #endif

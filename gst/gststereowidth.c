@@ -380,12 +380,8 @@ gst_stereo_width_post_meter (GstStereoWidth *self, GstClockTime duration)
   GstClockTime start = self->meter_start;
   GstStructure *s;
 
-  s = gst_structure_new ("stereowidth", "timestamp", G_TYPE_UINT64, start,
-      "stream-time", G_TYPE_UINT64,
-      gst_segment_to_stream_time (segment, GST_FORMAT_TIME, start),
-      "running-time", G_TYPE_UINT64,
-      gst_segment_to_running_time (segment, GST_FORMAT_TIME, start), "duration",
-      G_TYPE_UINT64, duration, "correlation", G_TYPE_DOUBLE,
+  s = gst_mm_meter_structure_new ("stereowidth", segment, start, duration);
+  gst_structure_set (s, "correlation", G_TYPE_DOUBLE,
       mm_stereo_meter_correlation (&self->meter), "side-to-mid", G_TYPE_DOUBLE,
       mm_stereo_meter_side_to_mid_db (&self->meter), NULL);
   gst_element_post_message (

@@ -9,6 +9,7 @@
 
 #include <gst/gst.h>
 
+#include "gstmixcomp.h"
 #include "gstmixeq.h"
 #include "gststereowidth.h"
 #include "mixmaster-orc-init.h"
@@ -19,6 +20,7 @@ plugin_init (GstPlugin *plugin)
   gboolean ret = FALSE;
 
   mixmaster_orc_init ();
+  ret |= GST_ELEMENT_REGISTER (mixcomp, plugin);
   ret |= GST_ELEMENT_REGISTER (mixeq, plugin);
   ret |= GST_ELEMENT_REGISTER (stereowidth, plugin);
 

@@ -2,7 +2,7 @@
 """gst-mixmaster benchmark: each element against the peers a user would otherwise pick.
 
 Run it through tests/bench/run-bench.sh. For every element in table.py it times whole
-processes (gst-launch-1.0 or ffmpeg) that read one generated WAV file of 48 kHz stereo F32
+processes (gst-launch-1.0, ffmpeg or sox) that read one generated WAV file of 48 kHz stereo F32
 audio, process it and discard the result; it prints x-realtime (audio seconds per wall
 second) for ours and each peer, and their ratio. See README.md for the method.
 """
@@ -36,8 +36,16 @@ FF_FMT = "aformat=sample_fmts=flt:channel_layouts=stereo"
 # wavparse pushes 40 ms buffers (1920 frames at 48 kHz); ffmpeg's wav demuxer is told to
 # deliver the same block size (its default is 4096 bytes = 512 frames).
 BLOCK_FRAMES = RATE // 25
+# sox's --buffer counts samples of all channels (the manual says bytes, but libsox allocates
+# and reads that many sox_sample_t): 3840 samples = the same 1920-frame blocks.
+SOX_BUFFER = BLOCK_FRAMES * CHANNELS
 
-PACKAGE_HINT = {"gst": "gstreamer1.0-plugins-base/-good/-bad", "ffmpeg": "ffmpeg"}
+# the peer kinds a table entry can use (its key in table.py), the program each one runs,
+# and the Debian package to name when it is missing
+KINDS = ("gst", "ffmpeg", "sox")
+PROGRAM = {"gst": "gst-launch-1.0", "ffmpeg": "ffmpeg", "sox": "sox"}
+PROGRAM_PACKAGE = {"gst": "gstreamer1.0-tools", "ffmpeg": "ffmpeg", "sox": "sox"}
+PACKAGE_HINT = {"gst": "gstreamer1.0-plugins-base/-good/-bad", "ffmpeg": "ffmpeg", "sox": "sox"}
 
 
 def log(msg):
@@ -115,8 +123,9 @@ class Contender:
         self.role = role          # "ours", "peer", "baseline"
         self.element = element
         self.label = label
-        self.kind = kind          # "gst" or "ffmpeg"
-        self.spec = spec          # gst fragment, ffmpeg filter chain, or None (baseline)
+        self.kind = kind          # "gst", "ffmpeg" or "sox"
+        self.spec = spec          # gst fragment, ffmpeg filter chain, sox effects, or None
+                                  # (baseline)
         self.note = note
         self.package = package
         self.env = env or {}
@@ -138,6 +147,10 @@ class Contender:
                 desc = "%s ! %s ! %s" % (src, self.spec, sink)
             # gst-launch-1.0 escapes the spaces in each argument, so split like a shell would
             return ["gst-launch-1.0", "-q"] + shlex.split(desc)
+        if self.kind == "sox":
+            # -n: the null output (nothing is written or encoded); the effects follow it
+            return (["sox", "-V1", "--buffer", str(SOX_BUFFER), path, "-n"]
+                    + shlex.split(self.spec or ""))
         argv = ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error"]
         for _ in range(self.inputs):
             argv += ["-max_size", str(BLOCK_FRAMES * FRAME_BYTES), "-i", path]
@@ -181,6 +194,7 @@ def build_contenders(table, only, orc_backup):
                   None),
     ]
     groups = []
+    want_sox = False
     for entry in table:
         el = entry["element"]
         if only and el not in only:
@@ -195,12 +209,21 @@ def build_contenders(table, only, orc_backup):
                               o["name"] + suffix, "gst", o["gst"], env=env)
                 ours.append(c)
         for i, p in enumerate(entry.get("peers", [])):
-            kind = "gst" if "gst" in p else "ffmpeg"
+            kinds = [k for k in KINDS if k in p]
+            if len(kinds) != 1:
+                raise SystemExit("table: %s peer '%s' needs exactly one of %s"
+                                 % (el, p.get("name"), ", ".join(KINDS)))
+            kind = kinds[0]
+            want_sox = want_sox or kind == "sox"
             peers.append(Contender("%s-peer%d" % (el, i), "peer", el, p["name"], kind, p[kind],
                                    note=p.get("note"), package=p.get("package"),
                                    inputs=int(p.get("inputs", 1))))
         cons += ours + peers
         groups.append((el, ours, peers))
+    if want_sox:
+        # sox's own decode-only run, only when a sox peer is in the run
+        cons.insert(2, Contender("baseline-sox", "baseline", "baseline", "sox decode only",
+                                 "sox", None))
     return cons, groups
 
 
@@ -316,8 +339,7 @@ def make_rows(cons, groups, seconds):
     byid = {c.id: c for c in cons}
     rows = []
 
-    base = {"gst": byid["baseline-gst"].median_wall(),
-            "ffmpeg": byid["baseline-ffmpeg"].median_wall()}
+    base = {k: byid["baseline-" + k].median_wall() for k in KINDS if "baseline-" + k in byid}
 
     def net(c):
         """Wall time above the decode-only baseline of the contender's framework."""
@@ -336,6 +358,8 @@ def make_rows(cons, groups, seconds):
                      "_o": o, "_p": p})
 
     row("baseline", byid["baseline-gst"], byid["baseline-ffmpeg"])
+    if "baseline-sox" in byid:
+        row("baseline", byid["baseline-gst"], byid["baseline-sox"])
     for el, ours, peers in groups:
         for o in ours:
             for p in peers:
@@ -438,15 +462,15 @@ def main():
     env["GST_PLUGIN_PATH"] = PLUGIN_DIR + (os.pathsep + env["GST_PLUGIN_PATH"]
                                            if env.get("GST_PLUGIN_PATH") else "")
 
-    have = {"gst": bool(shutil.which("gst-launch-1.0")), "ffmpeg": bool(shutil.which("ffmpeg"))}
-    if not have["gst"]:
-        notes.append("gst-launch-1.0 not found (Debian: gstreamer1.0-tools): "
-                     "GStreamer rows skipped")
-    if not have["ffmpeg"]:
-        notes.append("ffmpeg not found (Debian: ffmpeg): ffmpeg rows skipped")
+    have = {k: bool(shutil.which(PROGRAM[k])) for k in KINDS}
+    used = {c.kind for c in cons}
+    for k in KINDS:
+        if k in used and not have[k]:
+            notes.append("%s not found (Debian: %s): %s rows skipped"
+                         % (PROGRAM[k], PROGRAM_PACKAGE[k], "GStreamer" if k == "gst" else k))
     for c in cons:
         if not have[c.kind]:
-            c.missing = "%s not installed" % ("gst-launch-1.0" if c.kind == "gst" else "ffmpeg")
+            c.missing = "%s not installed" % PROGRAM[c.kind]
     if have["gst"] and shutil.which("gst-inspect-1.0"):
         for el, ours, _ in groups:
             if not gst_has(el, env):
@@ -522,6 +546,8 @@ def main():
                             "python": platform.python_version(),
                             "gstreamer": first_line(["gst-launch-1.0", "--version"], 1),
                             "ffmpeg": first_line(["ffmpeg", "-version"], 0),
+                            "sox": (first_line(["sox", "--version"], 0)
+                                    if "sox" in used and have["sox"] else None),
                             "orc_code": env.get("ORC_CODE")},
             "contenders": [{
                 "id": c.id, "role": c.role, "element": c.element, "label": c.label,
@@ -560,6 +586,15 @@ def main():
         "1920-frame blocks as wavparse." % (BLOCK_FRAMES * FRAME_BYTES, FF_FMT, FF_FMT),
         "The baseline row is decode-only (no filter) in each framework: its x-rt is the "
         "ceiling set by process start-up and I/O, which every other row also pays.",
+    ]
+    if "sox" in used:
+        method.insert(3,
+            "sox: sox -V1 --buffer %d file -n <effects>. -n is sox's null output, so nothing "
+            "is written; sox converts the float input to its 32-bit integer samples on "
+            "reading (part of its decode-only baseline) and processes blocks of %d samples "
+            "(--buffer counts samples of all channels), the same 1920 frames."
+            % (SOX_BUFFER, SOX_BUFFER))
+    method += [
         "net ratio = (peer wall - its framework's baseline wall) / (ours wall - GStreamer "
         "baseline wall): the cost of the processing alone, without start-up and I/O; "
         "'-' when a contender is within 1 ms of its baseline. It is noisier than ratio.",
