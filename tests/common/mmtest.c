@@ -168,9 +168,11 @@ mmtest_check_flush_resets (const gchar *element_desc,
   pts = 0;
   y2 = mmtest_harness_process (h, stream, after, n_frames, &pts, &n2);
   fresh = mmtest_process (element_desc, stream, after, n_frames, &n3);
-  g_assert_cmpuint (n2, ==, n3);
+  /* the fresh run was drained at EOS; a lookahead element holds its last
+   * frames back until then, so compare what both have given */
+  g_assert_cmpuint (n2, <=, n3);
   g_assert_cmpmem (y2, n2 * stream->channels * sizeof (gdouble), fresh,
-      n3 * stream->channels * sizeof (gdouble));
+      n2 * stream->channels * sizeof (gdouble));
   g_free (y1);
   g_free (y2);
   g_free (fresh);
