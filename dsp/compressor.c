@@ -30,12 +30,13 @@ mm_compressor_init (MmCompressor *c, double rate, int channels, double *storage,
       ? 1
       : (channels > MM_COMPRESSOR_MAX_CHANNELS ? MM_COMPRESSOR_MAX_CHANNELS
                                                : channels);
-  c->curve = (MmGainCurve){ 0.0f, 1.0f, 0.0f };
+  mm_gain_curve_init (&c->curve, 0.0, 1.0, 0.0);
   c->link = 1.0f;
   mm_ramp_init (&c->makeup, 1.0, glide);
   mm_ramp_init (&c->mix, 1.0, glide);
   mm_detector_init (&c->detector, rate, MM_DETECT_PEAK, 10.0, 0.0);
-  mm_smoother_init (&c->smoother, rate, 10.0, 150.0, 0.0);
+  mm_smoother_init (
+      &c->smoother, rate / MM_COMPRESSOR_CONTROL_FRAMES, 10.0, 150.0, 0.0);
   mm_delay_init (&c->delay, storage, c->channels, max_lookahead, lookahead);
   mm_compressor_reset (c);
 }
@@ -44,9 +45,7 @@ void
 mm_compressor_set_curve (
     MmCompressor *c, double threshold_db, double ratio, double knee_db)
 {
-  c->curve.threshold = (float) threshold_db;
-  c->curve.ratio = (float) (ratio < 1.0 ? 1.0 : ratio);
-  c->curve.knee = (float) (knee_db < 0.0 ? 0.0 : knee_db);
+  mm_gain_curve_init (&c->curve, threshold_db, ratio, knee_db);
   update_makeup (c);
 }
 
@@ -54,7 +53,8 @@ void
 mm_compressor_set_times (
     MmCompressor *c, double attack_ms, double release_ms, double hold_ms)
 {
-  mm_smoother_init (&c->smoother, c->rate, attack_ms, release_ms, hold_ms);
+  mm_smoother_init (&c->smoother, c->rate / MM_COMPRESSOR_CONTROL_FRAMES,
+      attack_ms, release_ms, hold_ms);
 }
 
 void
@@ -107,6 +107,7 @@ mm_compressor_reset (MmCompressor *c)
   for (int ch = 0; ch < MM_COMPRESSOR_MAX_CHANNELS; ch++) {
     mm_detector_reset_state (&c->detect_state[ch]);
     c->smooth_state[ch] = (MmSmootherState){ 0.0f, 0 };
+    c->gain[ch] = 1.0f;
   }
   mm_delay_reset (&c->delay);
   c->max_reduction_db = 0.0f;
@@ -128,27 +129,38 @@ mm_compressor_take_reduction (MmCompressor *c)
   return r;
 }
 
-/* One frame: levels, linked gains, smoothing; returns the gains to apply to
- * the delayed frame. */
-static inline void
-compute_gains (MmCompressor *c, const double *x, float *gain_db)
+/* One control point from the block's detected powers: linked targets,
+ * smoothing in dB, linear gains. */
+static MM_ALWAYS_INLINE void
+control_point (MmCompressor *c, const float *power, float *gain)
 {
   const int channels = c->channels;
-  float target[MM_COMPRESSOR_MAX_CHANNELS];
-  float most = 0.0f;
+  float loudest = 0.0f;
 
-  for (int ch = 0; ch < channels; ch++) {
-    float level =
-        mm_detector_tick (&c->detector, &c->detect_state[ch], (float) x[ch]);
-    target[ch] = mm_gain_curve_db (&c->curve, level);
-    if (target[ch] < most)
-      most = target[ch];
+  for (int ch = 0; ch < channels; ch++)
+    if (power[ch] > loudest)
+      loudest = power[ch];
+  /* the curve falls with level, so the loudest channel asks the most */
+  float most = mm_gain_curve_for_power (&c->curve, loudest);
+  if (c->link >= 1.0f) {
+    /* fully linked: one smoother, every channel follows it */
+    float g_db = mm_smoother_tick (&c->smoother, &c->smooth_state[0], most);
+    float g = g_db == 0.0f ? 1.0f : mm_fast_db_to_gain (g_db);
+    for (int ch = 0; ch < channels; ch++) {
+      c->smooth_state[ch] = c->smooth_state[0];
+      gain[ch] = g;
+    }
+    if (-g_db > c->max_reduction_db)
+      c->max_reduction_db = -g_db;
+    return;
   }
   for (int ch = 0; ch < channels; ch++) {
-    float t = target[ch] + c->link * (most - target[ch]);
-    gain_db[ch] = mm_smoother_tick (&c->smoother, &c->smooth_state[ch], t);
-    if (-gain_db[ch] > c->max_reduction_db)
-      c->max_reduction_db = -gain_db[ch];
+    float own = mm_gain_curve_for_power (&c->curve, power[ch]);
+    float g_db = mm_smoother_tick (
+        &c->smoother, &c->smooth_state[ch], own + c->link * (most - own));
+    gain[ch] = g_db == 0.0f ? 1.0f : mm_fast_db_to_gain (g_db);
+    if (-g_db > c->max_reduction_db)
+      c->max_reduction_db = -g_db;
   }
 }
 
@@ -157,27 +169,61 @@ compute_gains (MmCompressor *c, const double *x, float *gain_db)
       MmCompressor *c, type *frames, size_t n_frames)                          \
   {                                                                            \
     const int channels = c->channels;                                          \
-    bool identity = mm_compressor_is_identity (c);                             \
+    const bool identity = mm_compressor_is_identity (c);                       \
+    const bool delayed = c->delay.delay > 0;                                   \
+    const bool steady =                                                        \
+        mm_ramp_is_settled (&c->makeup) && mm_ramp_is_settled (&c->mix);       \
+    double makeup = c->makeup.current, mix = c->mix.current;                   \
     mm_sanitize_##sfx (frames, n_frames *channels);                            \
-    for (size_t i = 0; i < n_frames; i++) {                                    \
-      type *f = frames + i * channels;                                         \
-      double in[MM_COMPRESSOR_MAX_CHANNELS], dry[MM_COMPRESSOR_MAX_CHANNELS];  \
-      for (int ch = 0; ch < channels; ch++)                                    \
-        in[ch] = f[ch];                                                        \
-      mm_delay_tick (&c->delay, in, dry);                                      \
-      if (identity) {                                                          \
+    if (identity && !delayed)                                                  \
+      return;                                                                  \
+    for (size_t i0 = 0; i0 < n_frames; i0 += MM_COMPRESSOR_CONTROL_FRAMES) {   \
+      size_t n = n_frames - i0 < MM_COMPRESSOR_CONTROL_FRAMES                  \
+          ? n_frames - i0                                                      \
+          : MM_COMPRESSOR_CONTROL_FRAMES;                                      \
+      type *block = frames + i0 * channels;                                    \
+      float power[MM_COMPRESSOR_MAX_CHANNELS] = { 0.0f };                      \
+      float gain[MM_COMPRESSOR_MAX_CHANNELS];                                  \
+      if (!identity) {                                                         \
+        for (size_t i = 0; i < n; i++)                                         \
+          for (int ch = 0; ch < channels; ch++) {                              \
+            float p = mm_detector_power (&c->detector, &c->detect_state[ch],   \
+                (float) block[i * channels + ch]);                             \
+            if (p > power[ch])                                                 \
+              power[ch] = p;                                                   \
+          }                                                                    \
+        control_point (c, power, gain);                                        \
+      }                                                                        \
+      for (size_t i = 0; i < n; i++) {                                         \
+        type *f = block + i * channels;                                        \
+        double in[MM_COMPRESSOR_MAX_CHANNELS];                                 \
+        double delayed_frame[MM_COMPRESSOR_MAX_CHANNELS];                      \
+        const double *dry = in;                                                \
         for (int ch = 0; ch < channels; ch++)                                  \
-          f[ch] = (type) dry[ch];                                              \
-        continue;                                                              \
+          in[ch] = f[ch];                                                      \
+        if (delayed) {                                                         \
+          mm_delay_tick (&c->delay, in, delayed_frame);                        \
+          dry = delayed_frame;                                                 \
+        }                                                                      \
+        if (identity) {                                                        \
+          for (int ch = 0; ch < channels; ch++)                                \
+            f[ch] = (type) dry[ch];                                            \
+          continue;                                                            \
+        }                                                                      \
+        if (!steady) {                                                         \
+          makeup = mm_ramp_advance (&c->makeup, 1);                            \
+          mix = mm_ramp_advance (&c->mix, 1);                                  \
+        }                                                                      \
+        /* the gain moves linearly to the new control point over the block */  \
+        float t = (float) (i + 1) / (float) n;                                 \
+        for (int ch = 0; ch < channels; ch++) {                                \
+          double g = c->gain[ch] + t * (gain[ch] - c->gain[ch]);               \
+          f[ch] = (type) (dry[ch] * (1.0 - mix + mix * makeup * g));           \
+        }                                                                      \
       }                                                                        \
-      float gain_db[MM_COMPRESSOR_MAX_CHANNELS];                               \
-      compute_gains (c, in, gain_db);                                          \
-      double makeup = mm_ramp_advance (&c->makeup, 1);                         \
-      double mix = mm_ramp_advance (&c->mix, 1);                               \
-      for (int ch = 0; ch < channels; ch++) {                                  \
-        double wet = makeup * mm_fast_db_to_gain (gain_db[ch]);                \
-        f[ch] = (type) (dry[ch] * (1.0 - mix + mix * wet));                    \
-      }                                                                        \
+      if (!identity)                                                           \
+        for (int ch = 0; ch < channels; ch++)                                  \
+          c->gain[ch] = gain[ch];                                              \
     }                                                                          \
   }
 

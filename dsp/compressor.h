@@ -14,6 +14,9 @@
 #include "ramp.h"
 
 #define MM_COMPRESSOR_MAX_CHANNELS 8
+/* The gain is computed every this many frames (the level is detected at every
+ * frame, the peak of the block counts) and interpolated linearly in between. */
+#define MM_COMPRESSOR_CONTROL_FRAMES 4
 
 /* A feed-forward compressor on the dynamics core: detector -> static curve ->
  * stereo link -> attack/release smoothing in dB -> makeup, applied to the input
@@ -37,6 +40,8 @@ typedef struct
 
   MmDetectorState detect_state[MM_COMPRESSOR_MAX_CHANNELS];
   MmSmootherState smooth_state[MM_COMPRESSOR_MAX_CHANNELS];
+  float
+      gain[MM_COMPRESSOR_MAX_CHANNELS]; /* linear, at the last control point */
   MmDelayLine delay;
   float max_reduction_db; /* since the last mm_compressor_take_reduction */
 } MmCompressor;

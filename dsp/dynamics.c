@@ -16,6 +16,17 @@ one_pole (double rate, double ms)
 }
 
 void
+mm_gain_curve_init (
+    MmGainCurve *c, double threshold_db, double ratio, double knee_db)
+{
+  c->threshold = (float) threshold_db;
+  c->ratio = (float) (ratio < 1.0 ? 1.0 : ratio);
+  c->knee = (float) (knee_db < 0.0 ? 0.0 : knee_db);
+  c->knee_start_power =
+      (float) pow (10.0, (threshold_db - 0.5 * c->knee) / 10.0);
+}
+
+void
 mm_detector_init (MmDetector *d, double rate, MmDetectMode mode, double rms_ms,
     double highpass_hz)
 {

@@ -25,7 +25,11 @@ typedef struct
   float threshold; /* dB */
   float ratio; /* >= 1 */
   float knee; /* dB, full width */
+  float knee_start_power; /* below this power the curve is 0 dB: no log */
 } MmGainCurve;
+
+void mm_gain_curve_init (
+    MmGainCurve *c, double threshold_db, double ratio, double knee_db);
 
 /* The gain change in dB (<= 0) the curve applies at level_db. */
 static inline float
@@ -70,9 +74,9 @@ void mm_detector_init (MmDetector *d, double rate, MmDetectMode mode,
     double rms_ms, double highpass_hz);
 void mm_detector_reset_state (MmDetectorState *s);
 
-/* Power level of x in dB (10 log10 of x^2 or of its mean square). */
+/* The detected power of x: x^2, or its mean square. */
 static inline float
-mm_detector_tick (const MmDetector *d, MmDetectorState *s, float x)
+mm_detector_power (const MmDetector *d, MmDetectorState *s, float x)
 {
   if (d->highpass)
     x = (float) mm_svf_section_tick (
@@ -80,10 +84,21 @@ mm_detector_tick (const MmDetector *d, MmDetectorState *s, float x)
   float power = x * x;
   if (d->mode == MM_DETECT_RMS) {
     s->mean_square += d->rms_coef * (power - s->mean_square);
+    if (s->mean_square < 1e-30f)
+      s->mean_square = 0.0f;
     power = s->mean_square;
   }
-  /* -200 dB floor keeps log2 finite and denormals out */
-  return mm_fast_power_to_db (power + 1e-20f);
+  return power;
+}
+
+/* The curve's gain change for a detected power; most samples of a quiet
+ * passage never reach the knee and need no logarithm. */
+static inline float
+mm_gain_curve_for_power (const MmGainCurve *c, float power)
+{
+  if (power <= c->knee_start_power)
+    return 0.0f;
+  return mm_gain_curve_db (c, mm_fast_power_to_db (power));
 }
 
 /* ---- gain smoother ---- */

@@ -9,6 +9,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* For the small per-sample helpers of the hot loops. */
+#if defined(__GNUC__) || defined(__clang__)
+#define MM_ALWAYS_INLINE inline __attribute__ ((always_inline))
+#else
+#define MM_ALWAYS_INLINE inline
+#endif
+
 /* log2 and exp2 for level and gain math in dB, accurate to about 2e-4 dB and
  * 4e-5 dB (polynomial fits on one octave, tested against libm). Level and gain
  * computers call them once per sample and channel, where libm's log10/pow are the

@@ -152,9 +152,11 @@ ELEMENTS = [
         # (nothing passes through): a 1 kHz sine stepped from -40 to -3.5 dBFS RMS gives each
         # peer's static curve, a -30 -> -6 -> -30 dB step its attack/release, and the bench
         # signal in quiet (-24 dB) and loud (+3 dB) sections its gain reduction on this
-        # material; the numbers are in each note. The bench signal itself (about -17.4 dBFS
-        # RMS per channel) sits in the knee: about 1-4 dB of gain reduction, depending on
-        # the peer's detector.
+        # material; the numbers are in each note. Ours on the same checks: static curve
+        # within 0.02 dB of the job, 63 % of the step's gain change in 16 ms (attack plus the
+        # 10 ms RMS average) and 164 ms (release), 3.7 dB off the loud section (a static RMS
+        # compressor on the long-term RMS: 2.7 dB). The bench signal itself (about -17.4 dBFS
+        # RMS per channel) sits in the knee: 1.5 dB (ours) to 4.3 dB (sox) of gain reduction.
         "element": "mixcomp",
         "ours": [
             {"name": "RMS linked T-18 R4 knee 6 A10 R150",
