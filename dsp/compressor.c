@@ -164,67 +164,89 @@ control_point (MmCompressor *c, const float *power, float *gain)
   }
 }
 
-#define DEFINE_COMPRESSOR_PROCESS(sfx, type)                                   \
-  void mm_compressor_process_##sfx (                                           \
-      MmCompressor *c, type *frames, size_t n_frames)                          \
-  {                                                                            \
-    const int channels = c->channels;                                          \
-    const bool identity = mm_compressor_is_identity (c);                       \
-    const bool delayed = c->delay.delay > 0;                                   \
-    const bool steady =                                                        \
-        mm_ramp_is_settled (&c->makeup) && mm_ramp_is_settled (&c->mix);       \
-    double makeup = c->makeup.current, mix = c->mix.current;                   \
-    mm_sanitize_##sfx (frames, n_frames *channels);                            \
-    if (identity && !delayed)                                                  \
-      return;                                                                  \
-    for (size_t i0 = 0; i0 < n_frames; i0 += MM_COMPRESSOR_CONTROL_FRAMES) {   \
-      size_t n = n_frames - i0 < MM_COMPRESSOR_CONTROL_FRAMES                  \
-          ? n_frames - i0                                                      \
-          : MM_COMPRESSOR_CONTROL_FRAMES;                                      \
-      type *block = frames + i0 * channels;                                    \
-      float power[MM_COMPRESSOR_MAX_CHANNELS] = { 0.0f };                      \
-      float gain[MM_COMPRESSOR_MAX_CHANNELS];                                  \
-      if (!identity) {                                                         \
-        for (size_t i = 0; i < n; i++)                                         \
-          for (int ch = 0; ch < channels; ch++) {                              \
-            float p = mm_detector_power (&c->detector, &c->detect_state[ch],   \
-                (float) block[i * channels + ch]);                             \
-            if (p > power[ch])                                                 \
-              power[ch] = p;                                                   \
-          }                                                                    \
-        control_point (c, power, gain);                                        \
-      }                                                                        \
-      for (size_t i = 0; i < n; i++) {                                         \
-        type *f = block + i * channels;                                        \
-        double in[MM_COMPRESSOR_MAX_CHANNELS];                                 \
-        double delayed_frame[MM_COMPRESSOR_MAX_CHANNELS];                      \
-        const double *dry = in;                                                \
-        for (int ch = 0; ch < channels; ch++)                                  \
-          in[ch] = f[ch];                                                      \
-        if (delayed) {                                                         \
-          mm_delay_tick (&c->delay, in, delayed_frame);                        \
-          dry = delayed_frame;                                                 \
-        }                                                                      \
-        if (identity) {                                                        \
-          for (int ch = 0; ch < channels; ch++)                                \
-            f[ch] = (type) dry[ch];                                            \
-          continue;                                                            \
-        }                                                                      \
-        if (!steady) {                                                         \
-          makeup = mm_ramp_advance (&c->makeup, 1);                            \
-          mix = mm_ramp_advance (&c->mix, 1);                                  \
-        }                                                                      \
-        /* the gain moves linearly to the new control point over the block */  \
-        float t = (float) (i + 1) / (float) n;                                 \
-        for (int ch = 0; ch < channels; ch++) {                                \
-          double g = c->gain[ch] + t * (gain[ch] - c->gain[ch]);               \
-          f[ch] = (type) (dry[ch] * (1.0 - mix + mix * makeup * g));           \
-        }                                                                      \
-      }                                                                        \
-      if (!identity)                                                           \
-        for (int ch = 0; ch < channels; ch++)                                  \
-          c->gain[ch] = gain[ch];                                              \
-    }                                                                          \
+#define DEFINE_COMPRESSOR_PROCESS(sfx, type)                                     \
+  void mm_compressor_process_##sfx (                                             \
+      MmCompressor *c, type *frames, size_t n_frames)                            \
+  {                                                                              \
+    const int channels = c->channels;                                            \
+    const bool identity = mm_compressor_is_identity (c);                         \
+    const bool delayed = c->delay.delay > 0;                                     \
+    const bool steady =                                                          \
+        mm_ramp_is_settled (&c->makeup) && mm_ramp_is_settled (&c->mix);         \
+    double makeup = c->makeup.current, mix = c->mix.current;                     \
+    mm_sanitize_##sfx (frames, n_frames *channels);                              \
+    if (identity && !delayed)                                                    \
+      return;                                                                    \
+    for (size_t i0 = 0; i0 < n_frames; i0 += MM_COMPRESSOR_CONTROL_FRAMES) {     \
+      size_t n = n_frames - i0 < MM_COMPRESSOR_CONTROL_FRAMES                    \
+          ? n_frames - i0                                                        \
+          : MM_COMPRESSOR_CONTROL_FRAMES;                                        \
+      type *block = frames + i0 * channels;                                      \
+      float power[MM_COMPRESSOR_MAX_CHANNELS] = { 0.0f };                        \
+      float gain[MM_COMPRESSOR_MAX_CHANNELS];                                    \
+      if (!identity) {                                                           \
+        if (!c->detector.highpass && c->detector.mode == MM_DETECT_RMS) {        \
+          /* the common case, with the state in a register: the mean square    \
+           * is smooth, so its value at the control point stands for the block */ \
+          for (int ch = 0; ch < channels; ch++) {                                \
+            float ms = c->detect_state[ch].mean_square;                          \
+            const float coef = c->detector.rms_coef;                             \
+            for (size_t i = 0; i < n; i++) {                                     \
+              float x = (float) block[i * channels + ch];                        \
+              ms += coef * (x * x - ms);                                         \
+            }                                                                    \
+            if (ms < 1e-30f)                                                     \
+              ms = 0.0f;                                                         \
+            c->detect_state[ch].mean_square = ms;                                \
+            power[ch] = ms;                                                      \
+          }                                                                      \
+        } else {                                                                 \
+          for (size_t i = 0; i < n; i++)                                         \
+            for (int ch = 0; ch < channels; ch++) {                              \
+              float p = mm_detector_power (&c->detector, &c->detect_state[ch],   \
+                  (float) block[i * channels + ch]);                             \
+              if (p > power[ch])                                                 \
+                power[ch] = p;                                                   \
+            }                                                                    \
+        }                                                                        \
+        control_point (c, power, gain);                                          \
+      }                                                                          \
+      /* the gain moves linearly to the new control point over the block */      \
+      double g[MM_COMPRESSOR_MAX_CHANNELS], step[MM_COMPRESSOR_MAX_CHANNELS];    \
+      for (int ch = 0; ch < channels; ch++) {                                    \
+        g[ch] = c->gain[ch];                                                     \
+        step[ch] = identity ? 0.0 : (gain[ch] - c->gain[ch]) / (double) n;       \
+      }                                                                          \
+      for (size_t i = 0; i < n; i++) {                                           \
+        type *f = block + i * channels;                                          \
+        double in[MM_COMPRESSOR_MAX_CHANNELS];                                   \
+        double delayed_frame[MM_COMPRESSOR_MAX_CHANNELS];                        \
+        const double *dry = in;                                                  \
+        for (int ch = 0; ch < channels; ch++)                                    \
+          in[ch] = f[ch];                                                        \
+        if (delayed) {                                                           \
+          mm_delay_tick (&c->delay, in, delayed_frame);                          \
+          dry = delayed_frame;                                                   \
+        }                                                                        \
+        if (identity) {                                                          \
+          for (int ch = 0; ch < channels; ch++)                                  \
+            f[ch] = (type) dry[ch];                                              \
+          continue;                                                              \
+        }                                                                        \
+        if (!steady) {                                                           \
+          makeup = mm_ramp_advance (&c->makeup, 1);                              \
+          mix = mm_ramp_advance (&c->mix, 1);                                    \
+        }                                                                        \
+        const double keep = 1.0 - mix, scale = mix * makeup;                     \
+        for (int ch = 0; ch < channels; ch++) {                                  \
+          g[ch] += step[ch];                                                     \
+          f[ch] = (type) (dry[ch] * (keep + scale * g[ch]));                     \
+        }                                                                        \
+      }                                                                          \
+      if (!identity)                                                             \
+        for (int ch = 0; ch < channels; ch++)                                    \
+          c->gain[ch] = gain[ch];                                                \
+    }                                                                            \
   }
 
 DEFINE_COMPRESSOR_PROCESS (f32, float)
