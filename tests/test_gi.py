@@ -169,6 +169,21 @@ class TestMixmasterGI(unittest.TestCase):
         level_db = 20 * np.log10(np.sqrt(np.mean(left ** 2)) * np.sqrt(2) / 0.25)
         self.assertAlmostEqual(level_db, 6.0, delta=0.1)
 
+    def test_mixcomp_from_python(self):
+        # gain reduction is metered, and a lookahead keeps the sample count
+        error, samples, messages = run_pipeline(
+            "audiotestsrc wave=white-noise volume=0.8 num-buffers=20 samplesperbuffer=960 "
+            "! audio/x-raw,rate=48000,channels=2 ! audioconvert "
+            "! mixcomp threshold=-30 ratio=4 knee=0 lookahead=5 post-messages=true "
+            "interval=20000000 ! audioconvert ! appsink name=sink sync=false")
+        self.assertIsNone(error)
+        self.assertEqual(len(samples), 20 * 960 * 2)
+        reductions = [m.get_value("gain-reduction") for m in messages
+                      if m.get_name() == "mixcomp"]
+        self.assertEqual(len(reductions), 20)
+        self.assertGreater(max(reductions), 10.0)
+        self.assertTrue(all(r >= 0.0 for r in reductions))
+
     def test_stereowidth_refuses_bad_bass_mono_freq(self):
         element = Gst.ElementFactory.make("stereowidth", None)
         element.set_property("bass-mono-freq", 120.0)
