@@ -140,6 +140,7 @@ static gboolean gst_mix_comp_start (GstBaseTransform *trans);
 static gboolean gst_mix_comp_stop (GstBaseTransform *trans);
 static GstFlowReturn gst_mix_comp_generate_output (
     GstBaseTransform *trans, GstBuffer **outbuf);
+static void gst_mix_comp_drain (GstMixComp *self);
 
 static void
 gst_mix_comp_class_init (GstMixCompClass *klass)
@@ -435,7 +436,9 @@ gst_mix_comp_setup (GstAudioFilter *filter, const GstAudioInfo *info)
   mm_compressor_init (&self->dsp, rate, channels, self->delay_storage,
       max_frames, self->lookahead_frames, GLIDE_MS);
   self->applied_detector = -1;
+  GST_OBJECT_LOCK (self);
   self->dsp_ready = TRUE;
+  GST_OBJECT_UNLOCK (self);
   gst_mix_comp_restart_stream (self);
   gst_element_post_message (
       GST_ELEMENT (self), gst_message_new_latency (GST_OBJECT (self)));
@@ -662,8 +665,11 @@ gst_mix_comp_generate_output (GstBaseTransform *trans, GstBuffer **outbuf)
 
   pts = GST_BUFFER_PTS (buf);
   if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT) &&
-      GST_CLOCK_TIME_IS_VALID (self->next_pts))
+      GST_CLOCK_TIME_IS_VALID (self->next_pts)) {
+    /* the frames still in the delay line belong to the old timeline */
+    gst_mix_comp_drain (self);
     gst_mix_comp_restart_stream (self);
+  }
   if (!GST_CLOCK_TIME_IS_VALID (self->next_pts))
     self->next_pts = pts;
 

@@ -97,6 +97,42 @@ test_latency_and_timestamps (void)
   gst_harness_teardown (h);
 }
 
+/* A discontinuity drains the old timeline's delayed frames first: no frame is
+ * lost or added, and each part keeps its own times. */
+static void
+test_discont_keeps_every_frame (void)
+{
+  MmTestStream st = { GST_AUDIO_FORMAT_F32, 48000, 2, 480 };
+  GstHarness *h = mmtest_harness_new ("mixcomp lookahead=10", &st);
+  GstClockTime expected = 0;
+  guint64 frames = 0;
+
+  for (guint i = 0; i < 10; i++) {
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, 480 * 8, NULL);
+    gst_buffer_memset (buf, 0, 0, 480 * 8);
+    /* the second half jumps one second ahead */
+    GST_BUFFER_PTS (buf) = (i >= 5 ? GST_SECOND : 0) +
+        gst_util_uint64_scale_int (i * 480, GST_SECOND, 48000);
+    GST_BUFFER_DURATION (buf) = 10 * GST_MSECOND;
+    if (i == 5) {
+      GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+      check_contiguous (h, &expected, &frames);
+      g_assert_cmpuint (frames, ==, 5 * 480 - 480);
+    }
+    g_assert_cmpint (gst_harness_push (h, buf), ==, GST_FLOW_OK);
+    if (i == 5) {
+      /* the drained tail arrived, on the old timeline */
+      check_contiguous (h, &expected, &frames);
+      g_assert_cmpuint (frames, ==, 5 * 480);
+      expected = GST_SECOND + 50 * GST_MSECOND;
+    }
+  }
+  g_assert_true (gst_harness_push_event (h, gst_event_new_eos ()));
+  check_contiguous (h, &expected, &frames);
+  g_assert_cmpuint (frames, ==, 10 * 480);
+  gst_harness_teardown (h);
+}
+
 /* Lookahead lets the gain move before a transient: the first loud sample is
  * already reduced. */
 static void
@@ -318,6 +354,8 @@ main (int argc, char **argv)
       test_unity_bit_exact_with_lookahead);
   g_test_add_func (
       "/mixcomp/latency-and-timestamps", test_latency_and_timestamps);
+  g_test_add_func (
+      "/mixcomp/discont-keeps-every-frame", test_discont_keeps_every_frame);
   g_test_add_func ("/mixcomp/lookahead-catches-the-transient",
       test_lookahead_catches_the_transient);
   g_test_add_func ("/mixcomp/static-curve", test_static_curve);
