@@ -120,11 +120,12 @@ typedef struct
 void mm_smoother_init (MmSmoother *s, double rate, double attack_ms,
     double release_ms, double hold_ms);
 
-/* target_db <= 0 is the gain the curve asks for; more reduction attacks. */
+/* target_db <= 0 is the gain the curve asks for; more reduction attacks, and
+ * while the reduction asked for is reached the hold time starts over. */
 static inline float
 mm_smoother_tick (const MmSmoother *p, MmSmootherState *s, float target_db)
 {
-  if (target_db < s->gain_db) {
+  if (target_db <= s->gain_db) {
     s->gain_db = target_db + p->attack_coef * (s->gain_db - target_db);
     s->hold_left = p->hold_frames;
   } else if (s->hold_left > 0) {

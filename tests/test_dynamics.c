@@ -50,6 +50,61 @@ test_gain_curve (void)
       mm_gain_curve_db (&hard, -10.0f), -5.0f, 1e-6);
 }
 
+/* RMS of a sine: half its peak power (-3.01 dB); the detector high-pass takes a
+ * 30 Hz tone down by the Butterworth amount at a 120 Hz corner. */
+static void
+test_detector (void)
+{
+  MmDetector d;
+  MmDetectorState st;
+  double level = 0.0;
+
+  mm_detector_init (&d, RATE, MM_DETECT_RMS, 10.0, 0.0);
+  mm_detector_reset_state (&st);
+  for (int i = 0; i < 48000; i++) {
+    float p = mm_detector_power (
+        &d, &st, (float) (0.5 * sin (2.0 * G_PI * 1000.0 * i / RATE)));
+    if (i >= 47000)
+      level += p;
+  }
+  g_assert_cmpfloat_with_epsilon (
+      10.0 * log10 (level / 1000.0), 20.0 * log10 (0.5) - 3.0103, 0.05);
+
+  /* 30 Hz through a 2nd-order 120 Hz high-pass: (30/120)^4 / (1 + ...) */
+  mm_detector_init (&d, RATE, MM_DETECT_RMS, 50.0, 120.0);
+  mm_detector_reset_state (&st);
+  level = 0.0;
+  for (int i = 0; i < 96000; i++) {
+    float p = mm_detector_power (
+        &d, &st, (float) (0.5 * sin (2.0 * G_PI * 30.0 * i / RATE)));
+    if (i >= 48000)
+      level += p;
+  }
+  double want = 10.0 * log10 (pow (0.25, 4) / (1.0 + pow (0.25, 4)));
+  g_assert_cmpfloat_with_epsilon (
+      10.0 * log10 (level / 48000.0 / 0.125), want, 0.3);
+}
+
+/* The smoother holds a reduction for the hold time before releasing. */
+static void
+test_smoother_hold (void)
+{
+  MmSmoother s;
+  MmSmootherState st = { 0.0f, 0 };
+  int i;
+
+  mm_smoother_init (&s, RATE, 0.01, 10.0, 5.0);
+  for (i = 0; i < 100; i++)
+    mm_smoother_tick (&s, &st, -12.0f);
+  g_assert_cmpfloat_with_epsilon (st.gain_db, -12.0f, 1e-3);
+  /* 5 ms = 240 frames of hold */
+  for (i = 0; i < 240; i++)
+    g_assert_cmpfloat (mm_smoother_tick (&s, &st, 0.0f), ==, st.gain_db);
+  g_assert_cmpfloat_with_epsilon (st.gain_db, -12.0f, 1e-3);
+  mm_smoother_tick (&s, &st, 0.0f);
+  g_assert_cmpfloat (st.gain_db, >, -12.0f);
+}
+
 static MmCompressor *
 compressor_new (int channels, size_t lookahead, double **storage)
 {
@@ -281,6 +336,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/dynamics/fast-log2-exp2", test_fast_log2_exp2);
   g_test_add_func ("/dynamics/gain-curve", test_gain_curve);
+  g_test_add_func ("/dynamics/detector", test_detector);
+  g_test_add_func ("/dynamics/smoother-hold", test_smoother_hold);
   g_test_add_func ("/dynamics/static-curve", test_static_curve);
   g_test_add_func ("/dynamics/time-constants", test_time_constants);
   g_test_add_func ("/dynamics/unity-is-bit-exact", test_unity_is_bit_exact);
