@@ -492,19 +492,6 @@ gst_mix_comp_query (
       ->query (trans, direction, query);
 }
 
-static void
-gst_mix_comp_sync_controls (GstMixComp *self, GstClockTime pts)
-{
-  GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
-  GstClockTime stream_time;
-
-  if (!GST_CLOCK_TIME_IS_VALID (pts))
-    return;
-  stream_time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME, pts);
-  if (GST_CLOCK_TIME_IS_VALID (stream_time))
-    gst_object_sync_values (GST_OBJECT (self), stream_time);
-}
-
 /* Hands the properties to the DSP. Returns whether meters are wanted. */
 static gboolean
 gst_mix_comp_apply_settings (GstMixComp *self, guint64 *interval)
@@ -600,7 +587,7 @@ gst_mix_comp_process (GstMixComp *self, GstBuffer *buf, GstClockTime in_pts)
     gboolean meter;
     gpointer data = map.data + (gsize) done * bpf;
 
-    gst_mix_comp_sync_controls (self, t);
+    gst_mm_sync_controls (GST_BASE_TRANSFORM (self), GST_OBJECT (self), t);
     meter = gst_mix_comp_apply_settings (self, &interval);
     len = MIN (chunk, n_frames - done);
     if (meter) {

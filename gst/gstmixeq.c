@@ -566,17 +566,11 @@ gst_mix_eq_has_bindings (GstMixEq *self)
 static void
 gst_mix_eq_sync_controls (GstMixEq *self, GstClockTime pts)
 {
-  GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
-  GstClockTime stream_time;
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
 
-  if (!GST_CLOCK_TIME_IS_VALID (pts))
-    return;
-  stream_time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME, pts);
-  if (!GST_CLOCK_TIME_IS_VALID (stream_time))
-    return;
-  gst_object_sync_values (GST_OBJECT (self), stream_time);
+  gst_mm_sync_controls (trans, GST_OBJECT (self), pts);
   for (guint i = 0; i < MM_EQ_MAX_BANDS; i++)
-    gst_object_sync_values (GST_OBJECT (self->bands[i]), stream_time);
+    gst_mm_sync_controls (trans, GST_OBJECT (self->bands[i]), pts);
 }
 
 /* Hands the current settings to the DSP. glide_frames 0 uses the default glide;

@@ -59,3 +59,17 @@ gst_mm_meter_structure_new (const gchar *name, const GstSegment *segment,
       gst_segment_to_running_time (segment, GST_FORMAT_TIME, start), "duration",
       G_TYPE_UINT64, duration, NULL);
 }
+
+void
+gst_mm_sync_controls (
+    GstBaseTransform *trans, GstObject *object, GstClockTime pts)
+{
+  GstClockTime stream_time;
+
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    return;
+  stream_time =
+      gst_segment_to_stream_time (&trans->segment, GST_FORMAT_TIME, pts);
+  if (GST_CLOCK_TIME_IS_VALID (stream_time))
+    gst_object_sync_values (object, stream_time);
+}

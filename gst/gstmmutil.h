@@ -21,6 +21,11 @@ void gst_mm_buffer_sanitize (GstBuffer *buf, gboolean is_f32);
 gboolean gst_mm_refuse_caps (GstBaseTransform *trans, GstPadDirection direction,
     GstCaps *caps, const gchar *summary, const gchar *hint);
 
+/* Syncs the controller bindings of object (the element or one of its children)
+ * to buffer time pts in trans's segment; nothing without a valid time. */
+void gst_mm_sync_controls (
+    GstBaseTransform *trans, GstObject *object, GstClockTime pts);
+
 /* A meter message structure named `name` with the time fields every meter
  * carries, like `level`'s: timestamp, stream-time, running-time, duration.
  * The caller adds its fields and posts it. */

@@ -431,16 +431,6 @@ gst_stereo_width_meter (GstStereoWidth *self, const guint8 *frames,
   }
 }
 
-static void
-gst_stereo_width_sync_controls (GstStereoWidth *self, GstClockTime pts)
-{
-  GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
-
-  if (GST_CLOCK_TIME_IS_VALID (pts))
-    gst_object_sync_values (GST_OBJECT (self),
-        gst_segment_to_stream_time (segment, GST_FORMAT_TIME, pts));
-}
-
 static GstFlowReturn
 gst_stereo_width_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
 {
@@ -462,7 +452,7 @@ gst_stereo_width_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
     mm_stereo_width_reset (&self->dsp);
 
   n_frames = gst_buffer_get_size (buf) / bpf;
-  gst_stereo_width_sync_controls (self, pts);
+  gst_mm_sync_controls (GST_BASE_TRANSFORM (self), GST_OBJECT (self), pts);
   post_messages = gst_stereo_width_apply_settings (self, &interval);
 
   if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP)) {
@@ -489,7 +479,7 @@ gst_stereo_width_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
 
       len = MIN (chunk_frames, n_frames - done);
       if (done > 0 && GST_CLOCK_TIME_IS_VALID (pts)) {
-        gst_stereo_width_sync_controls (self,
+        gst_mm_sync_controls (GST_BASE_TRANSFORM (self), GST_OBJECT (self),
             pts + gst_util_uint64_scale_int_round (done, GST_SECOND, rate));
         post_messages = gst_stereo_width_apply_settings (self, &interval);
       }
