@@ -11,7 +11,7 @@ build_pkgs="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev
   libebur128-dev gstreamer1.0-tools gstreamer1.0-plugins-base"
 test_pkgs="gstreamer1.0-plugins-good python3 python3-gi python3-gst-1.0 python3-numpy
   gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0"
-bench_pkgs="gstreamer1.0-plugins-bad ffmpeg lsp-plugins-lv2 x42-plugins"
+bench_pkgs="gstreamer1.0-plugins-bad ffmpeg lsp-plugins-lv2 x42-plugins sox"
 demo_pkgs="espeak-ng python3-matplotlib"
 
 case "$want" in

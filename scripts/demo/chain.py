@@ -12,6 +12,9 @@ mastering order, from DESIGN.md, is
 with sidechainduck used at mix stage (music stems under the lead, keyed by the lead stem
 that generate.py writes) and albumsequencer joining several masters into one album.
 A stage whose element is not installed is an error when required, else skipped with a note.
+run() can also write what comes out of given stages ("taps": a tee after the stage, its
+copy written as F32 WAV on a branch of its own), so a stage can be measured on its own
+input and output inside the chain.
 Properties of GstChildProxy children go in a stage's props as "child::property" keys
 (mixeq's bands: "band0::freq"); they are checked against the children and written into
 the launch line after the element's own properties. impulse_response() measures one
@@ -51,18 +54,30 @@ MASTER_EQ = {
     "band4::type": "high-shelf", "band4::freq": 10000.0, "band4::gain": 1.5,
 }
 
-# The master chain. Master-ish settings: a broad EQ, then a little wider with bass mono
-# below 120 Hz.
+# The glue compressor (mixcomp): gentle mix-bus compression, the "glue" recipe of
+# docs/mixcomp.md. RMS detector (10 ms, the default), stereo linked; 2:1 from a 6 dB
+# soft knee around -18 dBFS, an attack slow enough (30 ms) to let the drums' transients
+# through. On the demo mix (about -17 dBFS RMS after the EQ) that is 1-3 dB of gain
+# reduction, about 1.9 dB less level; the 2 dB of makeup brings the level back.
+MASTER_GLUE = {
+    "threshold": -18.0, "ratio": 2.0, "knee": 6.0, "attack": 30.0, "release": 200.0,
+    "makeup": 2.0, "post-messages": True, "interval": 100 * Gst.MSECOND,
+}
+
+# The master chain. Master-ish settings: a broad EQ, a little glue compression, then a
+# little wider with bass mono below 120 Hz.
 MASTER_CHAIN = [
     Stage("eq", "mixeq", MASTER_EQ,
           what="high-pass 25 Hz 24 dB/oct, low-shelf 90 Hz +1 dB, 300 Hz -1.5 dB, "
                "2.5 kHz -1 dB, high-shelf 10 kHz +1.5 dB"),
+    Stage("glue", "mixcomp", MASTER_GLUE, message="mixcomp",
+          what="threshold -18 dBFS, 2:1, knee 6 dB, attack 30 ms, release 200 ms, "
+               "makeup +2 dB"),
     Stage("width", "stereowidth",
           {"width": 1.3, "bass-mono-freq": 120.0, "post-messages": True,
            "interval": 100 * Gst.MSECOND},
           message="stereowidth", what="width 1.3, bass mono below 120 Hz"),
     # Next (once they exist; property names per DESIGN.md and each element's docs):
-    # Stage("glue", "mixcomp", {...}, message="mixcomp"),
     # Stage("limit", "masterlimiter", {...}, message="masterlimiter"),
     # Stage("loud", "loudnorm", {...}, message="loudnorm"),
 ]
@@ -215,13 +230,22 @@ def plan(stages, meters=True):
     return run, notes
 
 
-def launch_line(in_path, out_path, stages, out_format="F32LE"):
+def launch_line(in_path, out_path, stages, out_format="F32LE", taps=None):
+    """taps: {stage name: WAV path}: what comes out of that stage is also written there
+    (F32, exactly the samples the next stage gets), through a tee and a queue."""
+    taps = taps or {}
     parts = [f"filesrc location={_quote(in_path)}", "wavparse", "audioconvert",
              "audio/x-raw,format=F32LE,layout=interleaved"]
-    parts += [stage_launch(st) for st in stages]
+    branches = []
+    for st in stages:
+        parts.append(stage_launch(st))
+        if st.name in taps:
+            parts += [f"tee name=tap_{st.name}", "queue"]
+            branches.append(f"tap_{st.name}. ! queue ! wavenc ! "
+                            f"filesink location={_quote(taps[st.name])}")
     parts += ["audioconvert", f"audio/x-raw,format={out_format}", "wavenc",
               f"filesink location={_quote(out_path)}"]
-    return " ! ".join(parts)
+    return "  ".join([" ! ".join(parts)] + branches)
 
 
 def _message_time(s, msg):
@@ -256,10 +280,11 @@ def _fields(s):
     return out
 
 
-def run(in_path, out_path, stages, out_format="F32LE", timeout_s=120):
+def run(in_path, out_path, stages, out_format="F32LE", timeout_s=120, taps=None):
     """Runs the chain to EOS. Returns {"launch": str, "messages": {element name: [dict]},
-    "warnings": [str]}. Raises ChainError on an error message or a timeout."""
-    line = launch_line(in_path, out_path, stages, out_format)
+    "warnings": [str]}. Raises ChainError on an error message or a timeout.
+    taps: {stage name: WAV path} to write what comes out of those stages too."""
+    line = launch_line(in_path, out_path, stages, out_format, taps)
     try:
         pipeline = Gst.parse_launch(line)
     except GLib.Error as e:

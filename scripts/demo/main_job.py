@@ -7,7 +7,9 @@ OUTDIR defaults to $MIXMASTER_OUT or out/main-job. Needs the plugin on GST_PLUGI
 (scripts/main-job.sh sets it to build/gst).
 
 Writes into OUTDIR: demo-mix.wav (input), stems/*.wav, demo-master.wav (32-bit float),
-report.txt, report.json and, when matplotlib is installed, demo-report.png.
+stages/NN-NAME.wav (what each stage but the last put out in the chain, 32-bit float:
+the stages are measured on their own input and output), report.txt, report.json and,
+when matplotlib is installed, demo-report.png.
 Exit status: 0 when the chain ran and every check passed, 1 when a check failed,
 2 when the chain could not run.
 """
@@ -86,12 +88,15 @@ def _band_region(band, rate):
     return None
 
 
-def eq_analysis(stages, x_in, x_out, rate):
+def eq_analysis(stages, x_in, x_out, rate, stage_out=None):
     """Measures the (first) mixeq stage: its response from an impulse through the element
     (set up as in the chain), what its settings ask for, and the change it made to the
-    mix. The change on the mix is measured on the mid, (L+R)/2, when every later stage
-    leaves the mid's magnitude alone (stereowidth with mid-gain 0: its bass-mono all-pass
-    only turns the phase); else "on_mix" is None. Returns None without a mixeq stage."""
+    mix. The change on the mix is measured on the mid, (L+R)/2: on what the EQ put out in
+    the chain when stage_out ({stage name: array}, the chain's taps) has it, else on the
+    chain's output when every later stage leaves the mid's magnitude alone (stereowidth
+    with mid-gain 0: its bass-mono all-pass only turns the phase); else "on_mix" is None.
+    Its input is the mix when it comes first, else the previous stage's tap (without
+    one, "on_mix" is None too). Returns None without a mixeq stage."""
     proc = [st for st in stages if st not in (chain.METER_BEFORE, chain.METER_AFTER)]
     idx = next((i for i, st in enumerate(proc) if st.factory == "mixeq"), None)
     if idx is None:
@@ -118,6 +123,18 @@ def eq_analysis(stages, x_in, x_out, rate):
     changers = [s for s in proc[idx + 1:]
                 if not (s.factory == "stereowidth"
                         and float(s.props.get("mid-gain", 0.0)) == 0.0)]
+    x_eq = (stage_out or {}).get(st.name)
+    if x_eq is not None:
+        changers, x_out = [], x_eq
+        out["measured_on"] = f"the EQ's own output in the chain (tap after '{st.name}')"
+    # what goes into the EQ: the mix, or what the stage before it put out
+    untapped_before = False
+    if idx > 0:
+        x_prev = (stage_out or {}).get(proc[idx - 1].name)
+        if x_prev is not None:
+            x_in = x_prev
+        else:
+            untapped_before = True
     m_in, s_in = report.mid_side(x_in)
     spec_in = report.Spectrum(m_in, rate)
     h2_mid = report.impulse_power(h_mid, rate, spec_in.f)
@@ -131,6 +148,10 @@ def eq_analysis(stages, x_in, x_out, rate):
     if changers:
         out["why_not_on_mix"] = ("later stages change the mid: "
                                  + ", ".join(f"{s.factory} '{s.name}'" for s in changers))
+        return out
+    if untapped_before:
+        out["why_not_on_mix"] = (f"its input, the output of {proc[idx - 1].factory} "
+                                 f"'{proc[idx - 1].name}', was not written")
         return out
     m_out, _ = report.mid_side(x_out)
     spec_out = report.Spectrum(m_out, rate)
@@ -177,6 +198,8 @@ def eq_table(eq):
     if not eq.get("on_mix"):
         lines.append(f"(not measured on the mix: {eq.get('why_not_on_mix', 'n/a')})")
         return "\n".join(lines)
+    if eq.get("measured_on"):
+        lines.append(f"on mix = measured on {eq['measured_on']}")
     w0 = 44
     head = (f"{'mid (L+R)/2, output vs input':<{w0}} {'settings':>8} {'element':>8} "
             f"{'on mix':>8}")
@@ -213,8 +236,141 @@ def eq_checks(eq, check):
           f"{len(eq['points'][0])} third octaves 25 Hz-20 kHz: max {d:.3f} dB off "
           f"(want <= {EQ_TOL_CURVE_DB:g})")
 
+# ---------------------------------------------------------------- glue compressor (mixcomp)
 
-def run_checks(before, after, meters, stages, eq=None):
+COMP_GR_RANGE_DB = (0.3, 6.0)  # largest gain reduction a glue compressor should show
+COMP_LEVEL_TOL_DB = 0.5        # makeup keeps the level: gated RMS out vs in
+COMP_METER_TOL_DB = 0.05       # the element's meter vs the reduction applied to the audio
+COMP_PLOT_BLOCK_S = 0.01       # the applied reduction is plotted as its max per 10 ms
+COMP_DEFAULTS = {"threshold": -18.0, "ratio": 4.0, "knee": 6.0, "attack": 10.0,
+                 "release": 150.0, "makeup": 0.0, "auto-makeup": False, "mix": 1.0,
+                 "lookahead": 0.0, "interval": 100 * Gst.MSECOND}
+
+
+def _hf_side_to_mid_db(x, rate):
+    m, s = report.mid_side(x)
+    lo, hi = 4.0 * LF_HZ, rate / 2.0 + 1.0
+    return (report.db_power(report.band_power(s, rate, lo, hi))
+            - report.db_power(report.band_power(m, rate, lo, hi)))
+
+
+def comp_analysis(stages, x_in, x_out, rate, stage_out, messages):
+    """Measures the (first) mixcomp stage on its own input and output in the chain (the
+    previous stage's tap, or the mix when it comes first; its own tap, or the master when
+    it is last): the gain reduction it applied to every sample (input over output, the
+    makeup taken out; per channel, the largest across channels), against its own
+    `gain-reduction` messages interval by interval; and the level in and out. Returns
+    None without a mixcomp stage."""
+    proc = [st for st in stages if st not in (chain.METER_BEFORE, chain.METER_AFTER)]
+    idx = next((i for i, st in enumerate(proc) if st.factory == "mixcomp"), None)
+    if idx is None:
+        return None
+    st = proc[idx]
+    p = dict(COMP_DEFAULTS, **st.props)
+    x = x_in if idx == 0 else stage_out.get(proc[idx - 1].name)
+    y = x_out if idx == len(proc) - 1 else stage_out.get(st.name)
+    msgs = messages.get(st.name) or []
+    out = {"name": st.name, "stage": st, "label": st.what or st.factory, "props": p,
+           "meter": report.summarize_messages(msgs, "gain-reduction"),
+           "messages": [(m["t"], m["gain-reduction"]) for m in msgs
+                        if isinstance(m.get("t"), float)
+                        and isinstance(m.get("gain-reduction"), float)]}
+    if x is None or y is None:
+        out["why_not_measured"] = "no tap of its input or output"
+        return out
+    out["finite"] = bool(np.all(np.isfinite(y)))
+    out["level_in_dbfs"] = report.gated_rms_dbfs(x, rate)
+    out["level_out_dbfs"] = report.gated_rms_dbfs(y, rate)
+    out["hf_side_to_mid_change_db"] = _hf_side_to_mid_db(y, rate) - _hf_side_to_mid_db(x, rate)
+    if float(p["mix"]) != 1.0:
+        out["why_not_measured"] = f"mix={p['mix']:g}: the output is not the input times a gain"
+        return out
+    # output frame k is input frame k times the gain (the element keeps the timestamps,
+    # with or without lookahead); the gain it computed while reading input frame k is
+    # applied to frame k - lookahead
+    makeup = float(p["makeup"])
+    if p["auto-makeup"]:
+        makeup -= float(report.compressor_curve_db(0.0, p["threshold"], p["ratio"], p["knee"]))
+    ok = np.abs(x) > 1e-5
+    gr = np.full(x.shape, -np.inf)
+    gr[ok] = makeup - 20.0 * np.log10(np.abs(y[ok]) / np.abs(x[ok]))
+    gr = np.max(gr, axis=1)          # across channels
+    valid = np.isfinite(gr)
+    out["applied_mean_db"] = float(np.mean(gr[valid])) if np.any(valid) else None
+    out["applied_max_db"] = float(np.max(gr[valid])) if np.any(valid) else None
+    # plotted: the largest per 10 ms
+    blk = int(round(COMP_PLOT_BLOCK_S * rate))
+    n = gr.size // blk
+    g = gr[:n * blk].reshape(n, blk)
+    gmax = np.max(g, axis=1)
+    out["curve"] = ((np.arange(n) + 1) * blk / rate, np.where(np.isfinite(gmax), gmax, np.nan))
+    # the element's messages, interval by interval
+    shift = int(round(float(p["lookahead"]) * rate / 1000.0))
+    diffs = []
+    for m in msgs:
+        t0, dur = m.get("stream-time"), m.get("duration")
+        if not isinstance(t0, int) or not isinstance(dur, int):
+            continue
+        a = int(round(t0 * rate / 1e9)) - shift
+        b = a + int(round(dur * rate / 1e9))
+        seg = gr[max(a, 0):max(b, 0)]
+        seg = seg[np.isfinite(seg)]
+        if seg.size:
+            diffs.append(float(np.max(seg)) - m["gain-reduction"])
+    if diffs:
+        out["meter_vs_audio_db"] = max(abs(d) for d in diffs)
+        out["meter_vs_audio_n"] = len(diffs)
+    return out
+
+
+def comp_table(comp):
+    """The glue compressor section of the report."""
+    st = comp["stage"]
+    lines = [f"glue compressor ({st.factory} '{comp['name']}'):", f"  {comp['label']}"]
+    mt = comp["meter"]
+    if mt:
+        lines.append(f"gain reduction from its {mt['n']} messages (largest per interval): "
+                     f"mean {mt['mean']:.2f} dB, max {mt['max']:.2f} dB")
+    if comp.get("applied_max_db") is not None:
+        lines.append(f"gain reduction applied to the audio (its input vs output, makeup "
+                     f"taken out): mean {comp['applied_mean_db']:.2f} dB, "
+                     f"max {comp['applied_max_db']:.2f} dB")
+    if "level_in_dbfs" in comp:
+        d = comp["level_out_dbfs"] - comp["level_in_dbfs"]
+        lines.append(f"level (gated RMS) into it {comp['level_in_dbfs']:.2f} dBFS, out "
+                     f"{comp['level_out_dbfs']:.2f} dBFS ({d:+.2f} dB, makeup "
+                     f"{float(comp['props']['makeup']):+g} dB included)")
+    if comp.get("why_not_measured"):
+        lines.append(f"(not measured on the audio: {comp['why_not_measured']})")
+    return "\n".join(lines)
+
+
+def comp_checks(comp, check):
+    if comp is None:
+        return
+    name = comp["name"]
+    mt = comp["meter"]
+    lo, hi = COMP_GR_RANGE_DB
+    if mt is None:
+        check(f"{name}: gain-reduction messages", False, "none received")
+    else:
+        check(f"{name}: gain reduction {lo:g}-{hi:g} dB", lo <= mt["max"] <= hi,
+              f"messages: max {mt['max']:.2f} dB, mean {mt['mean']:.2f} dB "
+              f"(want a max of {lo:g} to {hi:g} dB)")
+    if "finite" in comp:
+        check(f"{name}: finite output", comp["finite"], "no NaN/Inf samples out of it")
+    if "level_in_dbfs" in comp:
+        d = comp["level_out_dbfs"] - comp["level_in_dbfs"]
+        check(f"{name}: makeup keeps the level", abs(d) <= COMP_LEVEL_TOL_DB,
+              f"gated RMS {d:+.2f} dB through it (want +- {COMP_LEVEL_TOL_DB:g})")
+    if "meter_vs_audio_db" in comp:
+        d = comp["meter_vs_audio_db"]
+        check(f"{name}: meter = gain applied", d <= COMP_METER_TOL_DB,
+              f"{comp['meter_vs_audio_n']} intervals: messages vs the audio's largest "
+              f"reduction, max {d:.4f} dB off (want <= {COMP_METER_TOL_DB:g})")
+
+
+def run_checks(before, after, meters, stages, eq=None, comp=None):
     """What this chain promises, checked on the rendered files. Extend with each stage."""
     checks = []
 
@@ -242,10 +398,18 @@ def run_checks(before, after, meters, stages, eq=None):
         # so it moves side-to-mid a little too: predicted from the input and its response
         eq_shift = eq["hf_side_to_mid_change_db"] if eq else 0.0
         want += eq_shift
+        # a compressor before it scales mid and side by the same gain, but that gain
+        # follows the material (the drums in the mid), so it moves side-to-mid a little:
+        # measured on its own input and output
+        comp_shift = (comp or {}).get("hf_side_to_mid_change_db")
+        if comp_shift is not None:
+            want += comp_shift
         d_w = after["hf_side_to_mid_db"] - before["hf_side_to_mid_db"]
+        shares = ([f"EQ's share {eq_shift:+.2f}"] if eq else []) + (
+            [f"{comp['name']}'s {comp_shift:+.2f}"] if comp_shift is not None else [])
         check(f"width {width:g} above {4 * LF_HZ:g} Hz", abs(d_w - want) <= 0.25,
               f"side-to-mid changed {d_w:+.2f} dB (want {want:+.2f} +- 0.25"
-              + (f", EQ's share {eq_shift:+.2f})" if eq else ")"))
+              + (", " + ", ".join(shares) if shares else "") + ")")
         for key, ana in (("before", before), ("after", after)):
             summ = (meters.get(key) or {}).get("correlation")
             if summ:
@@ -259,6 +423,7 @@ def run_checks(before, after, meters, stages, eq=None):
                       f"element mean {summ['mean']:.2f} dB vs numpy "
                       f"{ana['side_to_mid_windows_mean_db']:.2f} dB")
     eq_checks(eq, check)
+    comp_checks(comp, check)
     return checks
 
 
@@ -290,15 +455,18 @@ def main(argv=None):
     print(f"[1/3] generated {info['mix']}: {info['seconds']:.1f} s stereo, {info['rate']} Hz, "
           f"drums + bass + pad + lead ({info['lead']}); stems in {outdir}/stems/")
 
-    # 2. the chain
+    # 2. the chain; what each processing stage but the last puts out is written too
     master = os.path.join(outdir, "demo-master.wav")
+    proc = [st for st in stages if st not in (chain.METER_BEFORE, chain.METER_AFTER)]
+    os.makedirs(os.path.join(outdir, "stages"), exist_ok=True)
+    taps = {st.name: os.path.join(outdir, "stages", f"{i + 1:02d}-{st.name}.wav")
+            for i, st in enumerate(proc[:-1])}
     try:
-        res = chain.run(info["mix"], master, stages)
+        res = chain.run(info["mix"], master, stages, taps=taps)
     except chain.ChainError as e:
         print(f"main job: the chain could not run: {e}", file=sys.stderr)
         return 2
     t_chain = time.monotonic()
-    proc = [st for st in stages if st not in (chain.METER_BEFORE, chain.METER_AFTER)]
     print(f"[2/3] rendered {master} through: "
           + " -> ".join(f"{st.factory} ({st.what})" for st in proc))
     for n in notes:
@@ -314,6 +482,14 @@ def main(argv=None):
         print(f"main job: unexpected output {rate_out} Hz, {x_out.shape[1]} channels",
               file=sys.stderr)
         return 2
+    stage_out = {}
+    for name, path in taps.items():
+        x_tap, rate_tap, _ = wavio.read_wav(path)
+        if rate_tap != rate or x_tap.shape != x_in.shape:
+            print(f"main job: {path}: {x_tap.shape[0]} frames at {rate_tap} Hz, "
+                  f"expected {x_in.shape[0]} at {rate}", file=sys.stderr)
+            return 2
+        stage_out[name] = x_tap
     before = report.analyze(x_in, rate, LF_HZ)
     after = report.analyze(x_out, rate, LF_HZ)
     msgs = res["messages"]
@@ -328,13 +504,15 @@ def main(argv=None):
 
     text = report.table(before, after, meters, LF_HZ)
     try:
-        eq = eq_analysis(stages, x_in, x_out, rate)
+        eq = eq_analysis(stages, x_in, x_out, rate, stage_out)
     except chain.ChainError as e:
         print(f"main job: could not measure the EQ: {e}", file=sys.stderr)
         return 2
-    checks = run_checks(before, after, meters, stages, eq)
+    comp = comp_analysis(stages, x_in, x_out, rate, stage_out, msgs)
+    checks = run_checks(before, after, meters, stages, eq, comp)
     lines = ["", f"[3/3] report: demo-mix.wav (before) vs demo-master.wav (after, {fmt_out})",
-             "", text, ""] + ([eq_table(eq), ""] if eq else []) + [
+             "", text, ""] + ([eq_table(eq), ""] if eq else []) + (
+             [comp_table(comp), ""] if comp else []) + [
              "element messages per stage: "
              + ", ".join(f"{k}: {v}" for k, v in per_stage.items()), "", "checks:"]
     for name, ok, detail in checks:
@@ -355,6 +533,12 @@ def main(argv=None):
             "regions": eq.get("rows"),
             "curve": {"f_hz": eq["f"].tolist(), "mid_db": eq["mid_db"].tolist(),
                       "side_db": eq["side_db"].tolist()}},
+        "glue_compressor": None if comp is None else {
+            k: comp.get(k) for k in ("name", "props", "meter", "applied_mean_db",
+                                     "applied_max_db", "level_in_dbfs", "level_out_dbfs",
+                                     "hf_side_to_mid_change_db", "meter_vs_audio_db",
+                                     "why_not_measured")},
+        "stage_outputs": taps,
         "messages": msgs, "checks": [{"name": n, "pass": ok, "detail": d}
                                      for n, ok, d in checks],
     })
@@ -364,10 +548,10 @@ def main(argv=None):
                           {"before": msgs.get(chain.METER_BEFORE.name),
                            "after": msgs.get(chain.METER_AFTER.name)}, LF_HZ,
                           title="gst-mixmaster main job: "
-                                + " -> ".join(st.factory for st in proc), eq=eq)
+                                + " -> ".join(st.factory for st in proc), eq=eq, comp=comp)
         print(f"\nplot: {png}" if why is None else f"\nplot skipped: {why}")
     t1 = time.monotonic()
-    print(f"files: {outdir}/demo-mix.wav, demo-master.wav, report.txt, report.json"
+    print(f"files: {outdir}/demo-mix.wav, demo-master.wav, stages/, report.txt, report.json"
           f"\ntime: {t1 - t0:.1f} s (generate {t_gen - t0:.1f} s, chain {t_chain - t_gen:.2f} s,"
           f" measure and plot {t1 - t_chain:.1f} s)")
     failed = [c for c in checks if not c[1]]

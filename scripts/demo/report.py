@@ -215,6 +215,24 @@ def third_octaves(f_lo=25.0, f_hi=20000.0):
     return fc, fc * 2.0 ** (-1 / 6), fc * 2.0 ** (1 / 6)
 
 
+# ---------------------------------------------------------------------------- dynamics
+
+def compressor_curve_db(level_db, threshold, ratio, knee):
+    """The static gain change (dB, <= 0) of mixcomp's curve at level_db: the quadratic
+    soft knee of Giannoulis, Massberg, Reiss, "Digital Dynamic Range Compressor Design -
+    A Tutorial and Analysis", JAES 60(6), 2012 (as dsp/dynamics.h): no change below
+    threshold - knee/2, (1/ratio - 1)(level - threshold) above threshold + knee/2."""
+    x = np.asarray(level_db, dtype=float)
+    over = x - float(threshold)
+    slope = 1.0 / float(ratio) - 1.0
+    knee = float(knee)
+    g = np.where(2.0 * over > knee, slope * over, 0.0)
+    if knee > 0.0:
+        inside = np.abs(2.0 * over) <= knee
+        g = np.where(inside, slope * (over + knee / 2.0) ** 2 / (2.0 * knee), g)
+    return g
+
+
 # ---------------------------------------------------------------------------- analysis
 
 def analyze(x, rate, lf_hz=120.0, interval_s=0.1):
@@ -332,22 +350,26 @@ def write_json(path, data):
 
 
 def plot(path, before_x, after_x, rate, before, after, messages=None, lf_hz=120.0,
-         title="gst-mixmaster main job", eq=None):
+         title="gst-mixmaster main job", eq=None, comp=None):
     """Side spectrum before/after, correlation over time and, when eq is given, the
-    master EQ curve. Returns None on success or a reason string when matplotlib is not
+    master EQ curve; when comp is given, the compressor's gain reduction over time.
+    Returns None on success or a reason string when matplotlib is not
     available. eq: {"label", "f", "mid_db", "side_db" (or None), "settings_db" (or None),
-    "points": (centres, measured dB), "name"} as main_job.eq_analysis() returns it."""
+    "points": (centres, measured dB), "name"} as main_job.eq_analysis() returns it.
+    comp: {"name", "label", "messages": [(t, dB)], "curve": (t, dB) or absent} as
+    main_job.comp_analysis() returns it."""
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as e:
         return f"matplotlib not available ({e}); install python3-matplotlib for plots"
-    if eq:
-        fig, (ax1, ax2, ax3) = plt.subplots(3, 1, figsize=(10, 11.5),
-                                            gridspec_kw={"height_ratios": [1, 0.8, 1]})
-    else:
-        fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 8))
+    ratios = [1, 0.8] + ([1] if eq else []) + ([0.7] if comp else [])
+    fig, axes = plt.subplots(len(ratios), 1, figsize=(10, 3.9 + 3.8 * sum(ratios[1:])),
+                             gridspec_kw={"height_ratios": ratios})
+    ax1, ax2 = axes[0], axes[1]
+    ax3 = axes[2] if eq else None
+    ax4 = axes[-1] if comp else None
     for x, label, style in ((before_x, "side before", "C0"), (after_x, "side after", "C3")):
         _, s = mid_side(x)
         f, p = average_spectrum_db(s, rate)
@@ -382,6 +404,8 @@ def plot(path, before_x, after_x, rate, before, after, messages=None, lf_hz=120.
     ax2.legend(loc="lower right", fontsize=8, ncol=2)
     if eq:
         plot_eq(ax3, eq, rate)
+    if comp:
+        plot_comp(ax4, comp, xlim=ax2.get_xlim())
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -412,4 +436,28 @@ def plot_eq(ax, eq, rate):
     ax.set_ylabel("gain (dB)")
     ax.set_title(f"master EQ curve: {eq['label']}", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+
+
+def plot_comp(ax, comp, xlim=None):
+    """The compressor's gain reduction over time: what it applied to the audio (its
+    input over its output, the largest per 10 ms) and its own meter messages."""
+    curve = comp.get("curve")
+    if curve is not None:
+        ax.plot(curve[0], curve[1], "C0", lw=0.9,
+                label="applied to the audio (its input / output), max per 10 ms")
+    if comp.get("messages"):
+        t, g = zip(*comp["messages"])
+        ax.plot(t, g, "C3.", ms=3.5, label=f"{comp['name']}: element messages, max per interval")
+    # reduction grows downwards, like a gain-reduction meter; room below for the legend
+    top = max(1.0, float((comp.get("meter") or {}).get("max") or 0.0))
+    if curve is not None and np.any(np.isfinite(curve[1])):
+        top = max(top, float(np.nanmax(curve[1])))
+    ax.set_ylim(1.45 * top, -0.1 * top)
+    if xlim is not None:
+        ax.set_xlim(*xlim)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("gain reduction (dB)")
+    ax.set_title(f"glue compressor: {comp['label']}", fontsize=10)
+    ax.grid(True, alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
