@@ -164,6 +164,46 @@ control_point (MmCompressor *c, const float *power, float *gain)
   }
 }
 
+/* The common stereo case, fully linked RMS with no lookahead and settled
+ * makeup and mix, with the detector states and gains kept in registers. */
+#define DEFINE_STEREO_LINKED_RMS(sfx, type)                                    \
+  static void run_stereo_linked_rms_##sfx (MmCompressor *c, type *frames,      \
+      size_t n_frames, double keep, double scale)                              \
+  {                                                                            \
+    const float coef = c->detector.rms_coef;                                   \
+    float ms0 = c->detect_state[0].mean_square;                                \
+    float ms1 = c->detect_state[1].mean_square;                                \
+    double g = c->gain[0];                                                     \
+    for (size_t i0 = 0; i0 < n_frames; i0 += MM_COMPRESSOR_CONTROL_FRAMES) {   \
+      size_t n = n_frames - i0 < MM_COMPRESSOR_CONTROL_FRAMES                  \
+          ? n_frames - i0                                                      \
+          : MM_COMPRESSOR_CONTROL_FRAMES;                                      \
+      type *f = frames + 2 * i0;                                               \
+      for (size_t i = 0; i < n; i++) {                                         \
+        float l = (float) f[2 * i], r = (float) f[2 * i + 1];                  \
+        ms0 += coef * (l * l - ms0);                                           \
+        ms1 += coef * (r * r - ms1);                                           \
+      }                                                                        \
+      float power[MM_COMPRESSOR_MAX_CHANNELS] = { ms0, ms1 };                  \
+      float gain[MM_COMPRESSOR_MAX_CHANNELS];                                  \
+      control_point (c, power, gain);                                          \
+      double step = (gain[0] - g) / (double) n;                                \
+      for (size_t i = 0; i < n; i++) {                                         \
+        g += step;                                                             \
+        double factor = keep + scale * g;                                      \
+        f[2 * i] = (type) (f[2 * i] * factor);                                 \
+        f[2 * i + 1] = (type) (f[2 * i + 1] * factor);                         \
+      }                                                                        \
+      g = gain[0];                                                             \
+    }                                                                          \
+    c->detect_state[0].mean_square = ms0 < 1e-30f ? 0.0f : ms0;                \
+    c->detect_state[1].mean_square = ms1 < 1e-30f ? 0.0f : ms1;                \
+    c->gain[0] = c->gain[1] = (float) g;                                       \
+  }
+
+DEFINE_STEREO_LINKED_RMS (f32, float)
+DEFINE_STEREO_LINKED_RMS (f64, double)
+
 #define DEFINE_COMPRESSOR_PROCESS(sfx, type)                                     \
   void mm_compressor_process_##sfx (                                             \
       MmCompressor *c, type *frames, size_t n_frames)                            \
@@ -177,6 +217,12 @@ control_point (MmCompressor *c, const float *power, float *gain)
     mm_sanitize_##sfx (frames, n_frames *channels);                              \
     if (identity && !delayed)                                                    \
       return;                                                                    \
+    if (channels == 2 && !identity && !delayed && steady && c->link >= 1.0f &&   \
+        !c->detector.highpass && c->detector.mode == MM_DETECT_RMS) {            \
+      run_stereo_linked_rms_##sfx (                                              \
+          c, frames, n_frames, 1.0 - mix, mix * makeup);                         \
+      return;                                                                    \
+    }                                                                            \
     for (size_t i0 = 0; i0 < n_frames; i0 += MM_COMPRESSOR_CONTROL_FRAMES) {     \
       size_t n = n_frames - i0 < MM_COMPRESSOR_CONTROL_FRAMES                    \
           ? n_frames - i0                                                        \
