@@ -109,3 +109,75 @@ mm_limiter_gain_tick (MmLimiterGain *lg, double peak)
     gain = oldest;
   return gain;
 }
+
+size_t
+mm_limiter_delay_frames (int factor, size_t length)
+{
+  MmTruePeak tp;
+  mm_true_peak_init (&tp, factor, MM_TRUEPEAK_MAX_HALF_TAPS);
+  return (size_t) mm_true_peak_delay (&tp) + (length ? length - 1 : 0);
+}
+
+void
+mm_limiter_init (MmLimiter *l, int channels, int factor, size_t length,
+    double *gain_values, uint64_t *gain_frames, double *delay_storage)
+{
+  size_t delay = mm_limiter_delay_frames (factor, length);
+  l->channels = channels < 1
+      ? 1
+      : (channels > MM_LIMITER_MAX_CHANNELS ? MM_LIMITER_MAX_CHANNELS
+                                            : channels);
+  l->input_gain = 1.0;
+  mm_true_peak_init (&l->detector, factor, MM_TRUEPEAK_MAX_HALF_TAPS);
+  mm_limiter_gain_init (&l->gain, length, gain_values, gain_frames);
+  mm_delay_init (&l->delay, delay_storage, l->channels, delay, delay);
+  mm_limiter_reset (l);
+}
+
+void
+mm_limiter_set_ceiling_db (MmLimiter *l, double ceiling_db)
+{
+  mm_limiter_gain_set_ceiling (
+      &l->gain, pow (10.0, (ceiling_db - MM_LIMITER_MARGIN_DB) / 20.0));
+}
+
+void
+mm_limiter_set_input_gain_db (MmLimiter *l, double gain_db)
+{
+  l->input_gain = pow (10.0, gain_db / 20.0);
+}
+
+void
+mm_limiter_set_release (MmLimiter *l, double rate, double release_ms)
+{
+  mm_limiter_gain_set_release (&l->gain, rate, release_ms);
+}
+
+void
+mm_limiter_reset (MmLimiter *l)
+{
+  for (int c = 0; c < MM_LIMITER_MAX_CHANNELS; c++)
+    mm_true_peak_reset_state (&l->detect_state[c]);
+  mm_limiter_gain_reset (&l->gain);
+  mm_delay_reset (&l->delay);
+}
+
+void
+mm_limiter_process_f64 (MmLimiter *l, double *frames, size_t n_frames)
+{
+  const int channels = l->channels;
+  for (size_t i = 0; i < n_frames; i++) {
+    double *f = frames + i * channels;
+    double in[MM_LIMITER_MAX_CHANNELS], out[MM_LIMITER_MAX_CHANNELS];
+    double loudest = 0.0;
+    for (int c = 0; c < channels; c++) {
+      in[c] = isfinite (f[c]) ? f[c] * l->input_gain : 0.0;
+      loudest = fmax (loudest,
+          mm_true_peak_tick (&l->detector, &l->detect_state[c], in[c]));
+    }
+    double g = mm_limiter_gain_tick (&l->gain, loudest);
+    mm_delay_tick (&l->delay, in, out);
+    for (int c = 0; c < channels; c++)
+      f[c] = out[c] * g;
+  }
+}

@@ -13,7 +13,7 @@
  * side, `delay` frames after x[c] arrived (the FIR needs that much future). */
 
 #define MM_TRUEPEAK_MAX_FACTOR 8
-#define MM_TRUEPEAK_MAX_HALF_TAPS 16
+#define MM_TRUEPEAK_MAX_HALF_TAPS 32
 
 typedef struct
 {

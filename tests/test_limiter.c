@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "limiter.h"
+#include "mmtest.h"
 
 #define RATE 48000.0
 
@@ -118,6 +119,86 @@ test_release_and_smoothness (void)
   core_clear (&c);
 }
 
+/* The whole limiter (8x true-peak detector, 5 ms lookahead, ceiling -1 dB):
+ * sample peak <= ceiling and the 16x windowed-sinc true peak <= ceiling + 0.1 dB
+ * on hot noise, a full-scale square driven hard, and lone impulses; the output
+ * is the input delayed where nothing needs limiting. */
+static void
+test_limiter_holds_the_ceiling (void)
+{
+  const size_t n = 24000, length = 240;
+  const double ceiling_db = -1.0, ceiling = pow (10.0, ceiling_db / 20.0);
+  GRand *rand = g_rand_new_with_seed (7);
+
+  for (int signal = 0; signal < 3; signal++) {
+    size_t delay = mm_limiter_delay_frames (8, length);
+    double *gv = g_new (double, 2 * length);
+    uint64_t *gf = g_new (uint64_t, length);
+    double *ds = g_new (double, 2 * (delay + 1));
+    double *x = g_new0 (double, 2 * (n + delay));
+    MmLimiter *l = g_new (MmLimiter, 1);
+
+    for (size_t i = 0; i < n; i++)
+      for (int c = 0; c < 2; c++) {
+        double v;
+        if (signal == 0)
+          v = g_rand_double_range (rand, -10.0, 10.0);
+        else if (signal == 1)
+          v = ((i / 37) % 2 ? 3.0 : -3.0);
+        else
+          v = (i % 4000 == 1000) ? (c ? -6.0 : 6.0) : 0.0;
+        x[2 * i + c] = v;
+      }
+    mm_limiter_init (l, 2, 8, length, gv, gf, ds);
+    mm_limiter_set_ceiling_db (l, ceiling_db);
+    mm_limiter_set_release (l, RATE, 150.0);
+    mm_limiter_process_f64 (l, x, n + delay);
+    for (int c = 0; c < 2; c++) {
+      double sample_peak = mmtest_sample_peak (x, n + delay, 2, c);
+      double true_peak = mmtest_true_peak (x, n + delay, 2, c, 16);
+      if (!(sample_peak <= ceiling))
+        g_error ("signal %d: sample peak %.4f dB over %.1f", signal,
+            20.0 * log10 (sample_peak), ceiling_db);
+      if (!(20.0 * log10 (true_peak) <= ceiling_db + 0.1))
+        g_error ("signal %d: true peak %.4f dB over %.1f + 0.1", signal,
+            20.0 * log10 (true_peak), ceiling_db);
+    }
+    g_free (l);
+    g_free (gv);
+    g_free (gf);
+    g_free (ds);
+    g_free (x);
+  }
+  g_rand_free (rand);
+}
+
+static void
+test_limiter_transparent (void)
+{
+  const size_t n = 9600, length = 240;
+  size_t delay = mm_limiter_delay_frames (8, length);
+  double *gv = g_new (double, 2 * length);
+  uint64_t *gf = g_new (uint64_t, length);
+  double *ds = g_new (double, 2 * (delay + 1));
+  double *x = g_new0 (double, 2 * (n + delay)), *in = g_new0 (double, 2 * n);
+  MmLimiter *l = g_new (MmLimiter, 1);
+
+  for (size_t i = 0; i < n; i++)
+    for (int c = 0; c < 2; c++)
+      x[2 * i + c] = in[2 * i + c] = 0.5 * sin (0.01 * i + c);
+  mm_limiter_init (l, 2, 8, length, gv, gf, ds);
+  mm_limiter_set_ceiling_db (l, -1.0);
+  mm_limiter_process_f64 (l, x, n + delay);
+  for (size_t i = 0; i < 2 * n; i++)
+    g_assert_true (x[2 * delay + i] == in[i]);
+  g_free (l);
+  g_free (gv);
+  g_free (gf);
+  g_free (ds);
+  g_free (x);
+  g_free (in);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -127,5 +208,8 @@ main (int argc, char **argv)
       "/limiter/transparent-below-ceiling", test_transparent_below_ceiling);
   g_test_add_func (
       "/limiter/release-and-smoothness", test_release_and_smoothness);
+  g_test_add_func (
+      "/limiter/limiter-holds-the-ceiling", test_limiter_holds_the_ceiling);
+  g_test_add_func ("/limiter/limiter-transparent", test_limiter_transparent);
   return g_test_run ();
 }
