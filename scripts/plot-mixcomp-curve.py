@@ -28,14 +28,15 @@ release times. Exit status 1 when the element cannot be found or a pipeline fail
 """
 
 import argparse
-import io
 import math
 import os
 import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo"))
+from plotkit import gst_setup, load_pyplot, save  # noqa: E402
 from report import compressor_curve_db  # noqa: E402  (the main job's curve)
 
 RATE = 48000
@@ -54,26 +55,7 @@ METER_INTERVAL_MS = 10
 
 # ---------------------------------------------------------------- analytic curve
 
-def curve_gain_db(level_db, threshold, ratio, knee):
-    """The gain change (dB, <= 0) of the quadratic soft-knee curve at level_db
-    (Giannoulis, Massberg, Reiss, JAES 2012; as dsp/dynamics.h)."""
-    return compressor_curve_db(level_db, threshold, ratio, knee)
-
-
 # ---------------------------------------------------------------- GStreamer measurement
-
-def gst_setup(plugin_dir):
-    if plugin_dir:
-        os.environ["GST_PLUGIN_PATH"] = (
-            os.path.abspath(plugin_dir)
-            + (os.pathsep + os.environ["GST_PLUGIN_PATH"]
-               if os.environ.get("GST_PLUGIN_PATH") else ""))
-    import gi
-    gi.require_version("Gst", "1.0")
-    from gi.repository import Gst
-    Gst.init(None)
-    return Gst
-
 
 class Measure:
     def __init__(self, Gst):
@@ -203,28 +185,6 @@ def time_to(t, gr, t0, target, rising):
 
 # ---------------------------------------------------------------- plotting helpers
 
-def save(fig, path, plt):
-    """Saves as a small palette PNG when Pillow is there (the plots use few colours)."""
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, metadata={"Software": None})
-    plt.close(fig)
-    data = buf.getvalue()
-    try:
-        from PIL import Image
-        img = Image.open(io.BytesIO(data)).convert("RGB")
-        out = io.BytesIO()
-        img.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE) \
-            .save(out, format="PNG", optimize=True)
-        if len(out.getvalue()) < len(data):
-            data = out.getvalue()
-    except ImportError:
-        pass
-    with open(path, "wb") as fh:
-        fh.write(data)
-    return len(data)
-
-
 # ---------------------------------------------------------------- the plots
 
 def plot_curve(m, plt, path, summary):
@@ -238,9 +198,9 @@ def plot_curve(m, plt, path, summary):
     for i, (thr, ratio, knee) in enumerate(CURVES):
         c = f"C{i}"
         lab = f"threshold {thr:g}, ratio {ratio:g}, knee {knee:g} dB"
-        ana = curve_gain_db(grid, thr, ratio, knee)
+        ana = compressor_curve_db(grid, thr, ratio, knee)
         lv, out = measure_static(m, thr, ratio, knee)
-        err = out - (lv + curve_gain_db(lv, thr, ratio, knee))
+        err = out - (lv + compressor_curve_db(lv, thr, ratio, knee))
         ax.plot(grid, grid + ana, "k--", lw=0.9, zorder=2,
                 label="analytic soft-knee curve" if i == 0 else None)
         ax.plot(lv, out, c + "o", ms=3.4, zorder=3, label=f"mixcomp, {lab}")
@@ -286,7 +246,7 @@ def plot_time(m, plt, path, summary):
     base = dict(BURST_SETTINGS, **{"post-messages": True,
                                    "interval": METER_INTERVAL_MS * 1000000})
     s = BURST_SETTINGS
-    full = float(-curve_gain_db(BURST["high_db"], s["threshold"], s["ratio"], s["knee"]))
+    full = float(-compressor_curve_db(BURST["high_db"], s["threshold"], s["ratio"], s["knee"]))
     # (label, signal, properties, colour, line width)
     cases = [
         ("sine, detector=peak", x, dict(base, detector="peak"), "C0", 2.0),
@@ -383,13 +343,8 @@ def main(argv=None):
     ap.add_argument("--outdir", default=os.path.join(root, "docs", "images"))
     args = ap.parse_args(argv)
 
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as e:
-        print(f"plot-mixcomp-curve: matplotlib is needed ({e}); run it with "
-              "/usr/bin/python3 or install python3-matplotlib", file=sys.stderr)
+    plt = load_pyplot("plot-mixcomp-curve")
+    if plt is None:
         return 1
     plugin_dir = args.plugin_dir if os.path.isdir(args.plugin_dir) else None
     Gst = gst_setup(plugin_dir)

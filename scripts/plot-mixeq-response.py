@@ -19,14 +19,15 @@ found or a pipeline fails.
 """
 
 import argparse
-import io
 import math
 import os
 import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo"))
+from plotkit import gst_setup, load_pyplot, save  # noqa: E402
 from report import eq_band_prototype_db  # noqa: E402  (the main job's prototypes)
 
 N_IMPULSE = 1 << 16          # frames pushed: 1.4 s at 48 kHz, 0.67 Hz resolution
@@ -46,19 +47,6 @@ MASTERING_LABELS = ["high-pass 25 Hz, 24 dB/oct", "low-shelf 90 Hz +1 dB",
                     "bell 300 Hz -1.5 dB Q 1", "bell 2.5 kHz -1 dB Q 2",
                     "high-shelf 10 kHz +1.5 dB"]
 # ---------------------------------------------------------------- GStreamer measurement
-
-def gst_setup(plugin_dir):
-    if plugin_dir:
-        os.environ["GST_PLUGIN_PATH"] = (
-            os.path.abspath(plugin_dir)
-            + (os.pathsep + os.environ["GST_PLUGIN_PATH"]
-               if os.environ.get("GST_PLUGIN_PATH") else ""))
-    import gi
-    gi.require_version("Gst", "1.0")
-    from gi.repository import Gst
-    Gst.init(None)
-    return Gst
-
 
 class Measure:
     def __init__(self, Gst):
@@ -197,28 +185,6 @@ def shade_above_20k(axes, rate):
         a.axvspan(20000.0, rate / 2.0, color="0.85", lw=0, zorder=0)
     axes[-1].text(20000.0, axes[-1].get_ylim()[0], " not\n fitted", fontsize=7,
                   color="0.35", va="bottom", ha="left")
-
-
-def save(fig, path, plt):
-    """Saves as a small palette PNG when Pillow is there (the plots use few colours)."""
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, metadata={"Software": None})
-    plt.close(fig)
-    data = buf.getvalue()
-    try:
-        from PIL import Image
-        img = Image.open(io.BytesIO(data)).convert("RGB")
-        out = io.BytesIO()
-        img.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE) \
-            .save(out, format="PNG", optimize=True)
-        if len(out.getvalue()) < len(data):
-            data = out.getvalue()
-    except ImportError:
-        pass
-    with open(path, "wb") as fh:
-        fh.write(data)
-    return len(data)
 
 
 class Summary:
@@ -430,13 +396,8 @@ def main(argv=None):
     ap.add_argument("--outdir", default=os.path.join(root, "docs", "images"))
     args = ap.parse_args(argv)
 
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as e:
-        print(f"plot-mixeq-response: matplotlib is needed ({e}); run it with "
-              "/usr/bin/python3 or install python3-matplotlib", file=sys.stderr)
+    plt = load_pyplot("plot-mixeq-response")
+    if plt is None:
         return 1
     plugin_dir = args.plugin_dir if os.path.isdir(args.plugin_dir) else None
     Gst = gst_setup(plugin_dir)
