@@ -293,34 +293,21 @@ test_flush_resets (void)
   g_free (b);
 }
 
-typedef struct
+static void
+tweak (GstElement *element, GRand *rand)
 {
-  GstElement *comp;
-  gint stop;
-} Tweaker;
-
-static gpointer
-tweak (gpointer data)
-{
-  Tweaker *t = data;
-  GRand *rand = g_rand_new_with_seed (9);
-  while (!g_atomic_int_get (&t->stop)) {
-    gdouble hpf =
-        g_rand_boolean (rand) ? 0.0 : g_rand_double_range (rand, 20.0, 500.0);
-    g_object_set (t->comp, "threshold", g_rand_double_range (rand, -60.0, 0.0),
-        "ratio", g_rand_double_range (rand, 1.0, 100.0), "knee",
-        g_rand_double_range (rand, 0.0, 24.0), "attack",
-        g_rand_double_range (rand, 0.01, 500.0), "release",
-        g_rand_double_range (rand, 1.0, 5000.0), "makeup",
-        g_rand_double_range (rand, -24.0, 24.0), "auto-makeup",
-        g_rand_boolean (rand), "rms-window",
-        g_rand_double_range (rand, 1.0, 100.0), "stereo-link",
-        g_rand_double (rand), "mix", g_rand_double (rand), "sidechain-hpf", hpf,
-        "post-messages", g_rand_boolean (rand), NULL);
-    g_usleep (100);
-  }
-  g_rand_free (rand);
-  return NULL;
+  gdouble hpf =
+      g_rand_boolean (rand) ? 0.0 : g_rand_double_range (rand, 20.0, 500.0);
+  g_object_set (element, "threshold", g_rand_double_range (rand, -60.0, 0.0),
+      "ratio", g_rand_double_range (rand, 1.0, 100.0), "knee",
+      g_rand_double_range (rand, 0.0, 24.0), "attack",
+      g_rand_double_range (rand, 0.01, 500.0), "release",
+      g_rand_double_range (rand, 1.0, 5000.0), "makeup",
+      g_rand_double_range (rand, -24.0, 24.0), "auto-makeup",
+      g_rand_boolean (rand), "rms-window",
+      g_rand_double_range (rand, 1.0, 100.0), "stereo-link",
+      g_rand_double (rand), "mix", g_rand_double (rand), "sidechain-hpf", hpf,
+      "post-messages", g_rand_boolean (rand), NULL);
 }
 
 static void
@@ -328,20 +315,14 @@ test_changes_from_another_thread (void)
 {
   MmTestStream st = { GST_AUDIO_FORMAT_F32, 48000, 2, 113 };
   GstHarness *h = mmtest_harness_new ("mixcomp lookahead=7", &st);
-  Tweaker t = { gst_harness_find_element (h, "mixcomp"), 0 };
-  GThread *thread = g_thread_new ("tweak", tweak, &t);
   gdouble *x = noise (96000, 2, 10, 0.9), *y;
-  GstClockTime pts = 0;
   gsize n;
 
-  y = mmtest_harness_process (h, &st, x, 96000, &pts, &n);
-  g_atomic_int_set (&t.stop, 1);
-  g_thread_join (thread);
+  y = mmtest_process_while_tweaking (h, "mixcomp", &st, x, 96000, tweak, &n);
   for (gsize i = 0; i < 2 * n; i++)
     g_assert_true (isfinite (y[i]));
   g_free (x);
   g_free (y);
-  gst_object_unref (t.comp);
   gst_harness_teardown (h);
 }
 

@@ -401,42 +401,29 @@ test_gap_buffers (void)
   gst_harness_teardown (h);
 }
 
-typedef struct
+static void
+tweak_bands (GstElement *element, GRand *rand)
 {
-  GstElement *eq;
-  gint stop;
-} Tweaker;
-
-static gpointer
-tweak_bands (gpointer data)
-{
-  Tweaker *t = data;
-  GRand *rand = g_rand_new_with_seed (77);
   const gint slopes[] = { 6, 12, 18, 24, 36, 48 };
-  while (!g_atomic_int_get (&t->stop)) {
-    guint n = g_rand_int_range (rand, 1, MM_EQ_MAX_BANDS + 1);
-    g_object_set (t->eq, "num-bands", n, "output-gain",
-        g_rand_double_range (rand, -24.0, 24.0), NULL);
-    for (guint i = 0; i < 4; i++) {
-      gchar *name = g_strdup_printf ("band%u", g_rand_int_range (rand, 0, n));
-      GObject *band =
-          gst_child_proxy_get_child_by_name (GST_CHILD_PROXY (t->eq), name);
-      if (band) {
-        g_object_set (band, "type", g_rand_int_range (rand, 0, 9), "freq",
-            exp (g_rand_double_range (rand, log (1.0), log (192000.0))), "gain",
-            g_rand_double_range (rand, -36.0, 36.0), "q",
-            exp (g_rand_double_range (rand, log (0.1), log (40.0))), "slope",
-            slopes[g_rand_int_range (rand, 0, 6)], "channels",
-            g_rand_int_range (rand, 0, 5), "enabled", g_rand_boolean (rand),
-            NULL);
-        g_object_unref (band);
-      }
-      g_free (name);
+  guint n = g_rand_int_range (rand, 1, MM_EQ_MAX_BANDS + 1);
+  g_object_set (element, "num-bands", n, "output-gain",
+      g_rand_double_range (rand, -24.0, 24.0), NULL);
+  for (guint i = 0; i < 4; i++) {
+    gchar *name = g_strdup_printf ("band%u", g_rand_int_range (rand, 0, n));
+    GObject *band =
+        gst_child_proxy_get_child_by_name (GST_CHILD_PROXY (element), name);
+    if (band) {
+      g_object_set (band, "type", g_rand_int_range (rand, 0, 9), "freq",
+          exp (g_rand_double_range (rand, log (1.0), log (192000.0))), "gain",
+          g_rand_double_range (rand, -36.0, 36.0), "q",
+          exp (g_rand_double_range (rand, log (0.1), log (40.0))), "slope",
+          slopes[g_rand_int_range (rand, 0, 6)], "channels",
+          g_rand_int_range (rand, 0, 5), "enabled", g_rand_boolean (rand),
+          NULL);
+      g_object_unref (band);
     }
-    g_usleep (100);
+    g_free (name);
   }
-  g_rand_free (rand);
-  return NULL;
 }
 
 /* Every setting changes from another thread while audio flows: no crash, no
@@ -447,24 +434,19 @@ test_changes_from_another_thread (void)
   const gsize n = 96000;
   MmTestStream st = { GST_AUDIO_FORMAT_F32, 48000, 2, 113 };
   GstHarness *h = mmtest_harness_new ("mixeq", &st);
-  Tweaker t = { gst_harness_find_element (h, "mixeq"), 0 };
-  GThread *thread = g_thread_new ("tweak", tweak_bands, &t);
   gdouble *x = g_new (gdouble, 2 * n), *y;
-  GstClockTime pts = 0;
   gsize out_n;
 
   mmtest_noise (x, n, 2, 0, 0.5, 11);
   mmtest_noise (x, n, 2, 1, 0.5, 12);
-  y = mmtest_harness_process (h, &st, x, n, &pts, &out_n);
-  g_atomic_int_set (&t.stop, 1);
-  g_thread_join (thread);
+  y = mmtest_process_while_tweaking (
+      h, "mixeq", &st, x, n, tweak_bands, &out_n);
   g_assert_cmpuint (out_n, ==, n);
   for (gsize i = 0; i < 2 * n; i++)
     g_assert_true (isfinite (y[i]));
   /* warnings about Nyquist clamps are expected here */
   g_free (x);
   g_free (y);
-  gst_object_unref (t.eq);
   gst_harness_teardown (h);
 }
 

@@ -465,30 +465,17 @@ test_gap_buffers (void)
   gst_harness_teardown (h);
 }
 
-typedef struct
+static void
+tweak_properties (GstElement *element, GRand *rand)
 {
-  GstElement *element;
-  gint stop;
-} Tweaker;
-
-static gpointer
-tweak_properties (gpointer data)
-{
-  Tweaker *t = data;
-  GRand *rand = g_rand_new_with_seed (99);
-  while (!g_atomic_int_get (&t->stop)) {
-    gdouble freq =
-        g_rand_boolean (rand) ? 0.0 : g_rand_double_range (rand, 20.0, 500.0);
-    g_object_set (t->element, "width", g_rand_double_range (rand, 0.0, 4.0),
-        "bass-mono-freq", freq, "mid-gain",
-        g_rand_double_range (rand, -24.0, 12.0), "side-gain",
-        g_rand_double_range (rand, -24.0, 12.0), "post-messages",
-        g_rand_boolean (rand), "interval",
-        (guint64) g_rand_int_range (rand, 1, 50) * GST_MSECOND, NULL);
-    g_usleep (50);
-  }
-  g_rand_free (rand);
-  return NULL;
+  gdouble freq =
+      g_rand_boolean (rand) ? 0.0 : g_rand_double_range (rand, 20.0, 500.0);
+  g_object_set (element, "width", g_rand_double_range (rand, 0.0, 4.0),
+      "bass-mono-freq", freq, "mid-gain",
+      g_rand_double_range (rand, -24.0, 12.0), "side-gain",
+      g_rand_double_range (rand, -24.0, 12.0), "post-messages",
+      g_rand_boolean (rand), "interval",
+      (guint64) g_rand_int_range (rand, 1, 50) * GST_MSECOND, NULL);
 }
 
 /* Every property changes from another thread while audio flows: no crash, no
@@ -499,16 +486,12 @@ test_changes_from_another_thread (void)
   const gsize n = 96000;
   MmTestStream st = stereo_stream (GST_AUDIO_FORMAT_F32, 48000, 97);
   GstHarness *h = mmtest_harness_new ("stereowidth", &st);
-  Tweaker t = { gst_harness_find_element (h, "stereowidth"), 0 };
-  GThread *thread = g_thread_new ("tweak", tweak_properties, &t);
   gdouble *x = stereo_noise (n, 51);
-  GstClockTime pts = 0;
   gsize out_n;
-  gdouble *y = mmtest_harness_process (h, &st, x, n, &pts, &out_n);
+  gdouble *y = mmtest_process_while_tweaking (
+      h, "stereowidth", &st, x, n, tweak_properties, &out_n);
   GList *msgs;
 
-  g_atomic_int_set (&t.stop, 1);
-  g_thread_join (thread);
   g_assert_cmpuint (out_n, ==, n);
   /* gm * |M| + gs * |S| <= (4 + 16) * 0.5 at 12 dB gains and width 4; the
    * crossover's all-pass and high-pass ring somewhat above their input's peak,
@@ -521,7 +504,6 @@ test_changes_from_another_thread (void)
 
   g_free (x);
   g_free (y);
-  gst_object_unref (t.element);
   gst_harness_teardown (h);
 }
 

@@ -149,6 +149,45 @@ mmtest_process (const gchar *element_desc, const MmTestStream *stream,
   return all;
 }
 
+typedef struct
+{
+  GstElement *element;
+  MmTestTweak tweak;
+  gint stop;
+} Tweaker;
+
+static gpointer
+tweak_until_stopped (gpointer data)
+{
+  Tweaker *t = data;
+  GRand *rand = g_rand_new_with_seed (99);
+  while (!g_atomic_int_get (&t->stop)) {
+    t->tweak (t->element, rand);
+    g_usleep (100);
+  }
+  g_rand_free (rand);
+  return NULL;
+}
+
+gdouble *
+mmtest_process_while_tweaking (GstHarness *h, const gchar *element_name,
+    const MmTestStream *stream, const gdouble *input, gsize n_frames,
+    MmTestTweak tweak, gsize *out_frames)
+{
+  Tweaker t = { gst_harness_find_element (h, element_name), tweak, 0 };
+  GThread *thread;
+  GstClockTime pts = 0;
+  gdouble *out;
+
+  g_assert_nonnull (t.element);
+  thread = g_thread_new ("tweak", tweak_until_stopped, &t);
+  out = mmtest_harness_process (h, stream, input, n_frames, &pts, out_frames);
+  g_atomic_int_set (&t.stop, 1);
+  g_thread_join (thread);
+  gst_object_unref (t.element);
+  return out;
+}
+
 void
 mmtest_check_flush_resets (const gchar *element_desc,
     const MmTestStream *stream, const gdouble *before, const gdouble *after,

@@ -45,6 +45,14 @@ gdouble *mmtest_harness_process (GstHarness *h, const MmTestStream *stream,
 gdouble *mmtest_process (const gchar *element_desc, const MmTestStream *stream,
     const gdouble *input, gsize n_frames, gsize *out_frames);
 
+/* Streams input through h while another thread calls tweak (element, rand)
+ * again and again, 100 us apart: settings change at random moments while audio
+ * flows. Returns the output (g_free it) and its frame count. */
+typedef void (*MmTestTweak) (GstElement *element, GRand *rand);
+gdouble *mmtest_process_while_tweaking (GstHarness *h,
+    const gchar *element_name, const MmTestStream *stream, const gdouble *input,
+    gsize n_frames, MmTestTweak tweak, gsize *out_frames);
+
 /* Streams `before`, flushes, then streams `after` from time 0, and asserts that
  * the output after the flush equals a fresh element's output for `after`: no
  * history survives a flush. Both signals have n_frames. */
