@@ -6,9 +6,19 @@
 #include "limiter.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mixmaster-orc-init.h"
+#include "mixmaster-orc.h"
+#include "truepeak.h"
 
 /* The running sum is recomputed this often, so rounding cannot accumulate. */
 #define RESUM_FRAMES 65536
+/* automatic release: how much faster after transients, and how far under the
+ * sustained reduction (0.5 dB) the gain counts as recovering from one */
+#define AUTO_FAST_RATIO 4.0
+#define AUTO_TRANSIENT_RATIO 0.944
 
 void
 mm_limiter_gain_init (MmLimiterGain *lg, size_t length, double *storage_values,
@@ -20,6 +30,9 @@ mm_limiter_gain_init (MmLimiterGain *lg, size_t length, double *storage_values,
   lg->deque_frame = storage_frames;
   lg->ceiling = 1.0;
   lg->release = 1.0;
+  lg->automatic = false;
+  lg->release_fast = 1.0;
+  lg->sustained_fall = lg->sustained_rise = 1.0;
   mm_limiter_gain_reset (lg);
 }
 
@@ -29,11 +42,25 @@ mm_limiter_gain_set_ceiling (MmLimiterGain *lg, double ceiling_linear)
   lg->ceiling = ceiling_linear;
 }
 
+/* per-frame factor for a rise of 20 dB in `frames` */
+static double
+rise_per_frame (double frames)
+{
+  return frames > 0.0 ? pow (10.0, 1.0 / frames) : INFINITY;
+}
+
 void
-mm_limiter_gain_set_release (MmLimiterGain *lg, double rate, double release_ms)
+mm_limiter_gain_set_release (
+    MmLimiterGain *lg, double rate, double release_ms, bool automatic)
 {
   double frames = release_ms * rate / 1000.0;
-  lg->release = frames > 0.0 ? pow (10.0, 1.0 / frames) : INFINITY;
+  lg->release = rise_per_frame (frames);
+  lg->automatic = automatic;
+  lg->release_fast = rise_per_frame (frames / AUTO_FAST_RATIO);
+  /* the average follows a new reduction within about a release time and
+   * forgets it over four */
+  lg->sustained_fall = 1.0 - exp (-1.0 / fmax (frames, 1.0));
+  lg->sustained_rise = 1.0 - exp (-1.0 / fmax (4.0 * frames, 1.0));
 }
 
 void
@@ -43,6 +70,7 @@ mm_limiter_gain_reset (MmLimiterGain *lg)
   lg->deque_count = 0;
   lg->frame = 0;
   lg->released = 1.0;
+  lg->sustained = 1.0;
   for (size_t i = 0; i < lg->length; i++)
     lg->ring[i] = 1.0;
   lg->ring_pos = 0;
@@ -62,16 +90,21 @@ mm_limiter_gain_tick (MmLimiterGain *lg, double peak)
    * are ever kept), then larger values from the back */
   if (lg->deque_count > 0 &&
       lg->frame - lg->deque_frame[lg->deque_head] >= length) {
-    lg->deque_head = (lg->deque_head + 1) % length;
+    if (++lg->deque_head == length)
+      lg->deque_head = 0;
     lg->deque_count--;
   }
   while (lg->deque_count > 0) {
-    size_t back = (lg->deque_head + lg->deque_count - 1) % length;
+    size_t back = lg->deque_head + lg->deque_count - 1;
+    if (back >= length)
+      back -= length;
     if (lg->deque_value[back] < need)
       break;
     lg->deque_count--;
   }
-  size_t slot = (lg->deque_head + lg->deque_count) % length;
+  size_t slot = lg->deque_head + lg->deque_count;
+  if (slot >= length)
+    slot -= length;
   lg->deque_value[slot] = need;
   lg->deque_frame[slot] = lg->frame;
   lg->deque_count++;
@@ -79,7 +112,15 @@ mm_limiter_gain_tick (MmLimiterGain *lg, double peak)
   lg->frame++;
 
   /* release: rise at most by the release factor per frame */
-  double released = lg->released * lg->release;
+  double rise = lg->release;
+  if (lg->automatic) {
+    lg->sustained +=
+        (window_min < lg->sustained ? lg->sustained_fall : lg->sustained_rise) *
+        (window_min - lg->sustained);
+    if (lg->released < lg->sustained * AUTO_TRANSIENT_RATIO)
+      rise = lg->release_fast;
+  }
+  double released = lg->released * rise;
   if (released > window_min)
     released = window_min;
   lg->released = released;
@@ -110,74 +151,332 @@ mm_limiter_gain_tick (MmLimiterGain *lg, double peak)
   return gain;
 }
 
-size_t
-mm_limiter_delay_frames (int factor, size_t length)
+/* ---- the limiter ---- */
+
+/* The detector can read a peak between its points low by up to
+ * cos(pi 0.45 / factor) for content at 0.45 of the rate (0.13 dB at 8x): the
+ * gain cores aim this much under the ceiling so that a finer measurement of
+ * the output stays within 0.1 dB of it. Sample-peak mode only covers the
+ * rounding of the gain and of the product to the stream's format. */
+#define TRUE_PEAK_MARGIN_DB 0.1
+#define SAMPLE_PEAK_MARGIN_DB 0.001
+/* Samples beyond +180 dBFS are clipped there before anything else. */
+#define INPUT_LIMIT 1e9
+#define INPUT_GAIN_GLIDE_MS 10.0
+
+struct MmLimiter
 {
-  MmTruePeak tp;
-  mm_true_peak_init (&tp, factor, MM_TRUEPEAK_MAX_HALF_TAPS);
-  return (size_t) mm_true_peak_delay (&tp) + (length ? length - 1 : 0);
+  int channels;
+  double rate;
+  size_t max_lookahead, lookahead;
+
+  MmTruePeak detector;
+  MmTruePeakState *detect; /* [channels] */
+  MmLimiterGain gain[MM_LIMITER_MAX_CHANNELS];
+  double *gain_values;
+  uint64_t *gain_frames;
+
+  /* the delayed audio, in the stream's own format */
+  void *ring;
+  size_t ring_capacity, ring_write;
+  size_t ring_sample_size; /* 0 until the first block */
+
+  double ceiling_db, link, release_ms;
+  bool automatic;
+  double input_gain, input_gain_target, input_gain_step;
+  size_t input_gain_steps;
+  bool started;
+  double lowest_gain; /* since the last take */
+
+  float in[MM_LIMITER_MAX_CHANNELS][MM_LIMITER_BLOCK];
+  float peak[MM_LIMITER_MAX_CHANNELS][MM_LIMITER_BLOCK];
+  double frame_gain[MM_LIMITER_MAX_CHANNELS][MM_LIMITER_BLOCK];
+  float sample_gain_f32[MM_LIMITER_MAX_CHANNELS * MM_LIMITER_BLOCK];
+  double sample_gain_f64[MM_LIMITER_MAX_CHANNELS * MM_LIMITER_BLOCK];
+};
+
+static size_t
+core_length (const MmLimiter *l)
+{
+  /* a core of L + 1 frames delays by L: the lookahead is the latency the user
+   * set, plus the detector's */
+  return l->lookahead + 1;
+}
+
+size_t
+mm_limiter_latency_frames (const MmLimiter *l)
+{
+  return l->lookahead + (size_t) l->detector.delay;
+}
+
+size_t
+mm_limiter_get_lookahead_frames (const MmLimiter *l)
+{
+  return l->lookahead;
+}
+
+static void
+apply_gain_settings (MmLimiter *l)
+{
+  const double margin =
+      l->detector.factor > 1 ? TRUE_PEAK_MARGIN_DB : SAMPLE_PEAK_MARGIN_DB;
+  const double ceiling = pow (10.0, (l->ceiling_db - margin) / 20.0);
+  for (int c = 0; c < l->channels; c++) {
+    mm_limiter_gain_set_ceiling (&l->gain[c], ceiling);
+    mm_limiter_gain_set_release (
+        &l->gain[c], l->rate, l->release_ms, l->automatic);
+  }
+}
+
+MmLimiter *
+mm_limiter_new (int channels, double rate, double max_lookahead_ms)
+{
+  if (channels < 1 || channels > MM_LIMITER_MAX_CHANNELS || !(rate > 0.0) ||
+      !(max_lookahead_ms >= 0.0))
+    return NULL;
+  MmLimiter *l = calloc (1, sizeof (MmLimiter));
+  if (!l)
+    return NULL;
+  l->channels = channels;
+  l->rate = rate;
+  l->max_lookahead = (size_t) lround (max_lookahead_ms * rate / 1000.0);
+  if (l->max_lookahead < 1)
+    l->max_lookahead = 1;
+  l->lookahead = l->max_lookahead;
+
+  const size_t core_max = l->max_lookahead + 1;
+  l->detect = calloc ((size_t) channels, sizeof (MmTruePeakState));
+  l->gain_values = calloc ((size_t) channels * 2 * core_max, sizeof (double));
+  l->gain_frames = calloc ((size_t) channels * core_max, sizeof (uint64_t));
+  l->ring_capacity =
+      l->max_lookahead + MM_TRUEPEAK_HISTORY + MM_LIMITER_BLOCK + 1;
+  l->ring = calloc (l->ring_capacity * (size_t) channels, sizeof (double));
+  if (!l->detect || !l->gain_values || !l->gain_frames || !l->ring) {
+    mm_limiter_free (l);
+    return NULL;
+  }
+  l->ceiling_db = -1.0;
+  l->link = 1.0;
+  l->release_ms = 150.0;
+  l->automatic = false;
+  l->input_gain = l->input_gain_target = 1.0;
+  mm_true_peak_init (&l->detector, 8);
+  mm_limiter_reset (l);
+  return l;
 }
 
 void
-mm_limiter_init (MmLimiter *l, int channels, int factor, size_t length,
-    double *gain_values, uint64_t *gain_frames, double *delay_storage)
+mm_limiter_free (MmLimiter *l)
 {
-  size_t delay = mm_limiter_delay_frames (factor, length);
-  l->channels = channels < 1
-      ? 1
-      : (channels > MM_LIMITER_MAX_CHANNELS ? MM_LIMITER_MAX_CHANNELS
-                                            : channels);
-  l->input_gain = 1.0;
-  mm_true_peak_init (&l->detector, factor, MM_TRUEPEAK_MAX_HALF_TAPS);
-  mm_limiter_gain_init (&l->gain, length, gain_values, gain_frames);
-  mm_delay_init (&l->delay, delay_storage, l->channels, delay, delay);
+  if (!l)
+    return;
+  free (l->detect);
+  free (l->gain_values);
+  free (l->gain_frames);
+  free (l->ring);
+  free (l);
+}
+
+void
+mm_limiter_reset (MmLimiter *l)
+{
+  const size_t core_max = l->max_lookahead + 1;
+  for (int c = 0; c < l->channels; c++) {
+    mm_true_peak_reset_state (&l->detect[c]);
+    mm_limiter_gain_init (&l->gain[c], core_length (l),
+        l->gain_values + (size_t) c * 2 * core_max,
+        l->gain_frames + (size_t) c * core_max);
+  }
+  apply_gain_settings (l);
+  memset (
+      l->ring, 0, l->ring_capacity * (size_t) l->channels * sizeof (double));
+  l->ring_write = 0;
+  l->ring_sample_size = 0;
+  l->lowest_gain = 1.0;
+  mm_limiter_snap (l);
+}
+
+void
+mm_limiter_snap (MmLimiter *l)
+{
+  l->input_gain = l->input_gain_target;
+  l->input_gain_steps = 0;
+  l->started = false;
+}
+
+void
+mm_limiter_set_lookahead_frames (MmLimiter *l, size_t frames)
+{
+  l->lookahead =
+      frames < 1 ? 1 : (frames > l->max_lookahead ? l->max_lookahead : frames);
+  mm_limiter_reset (l);
+}
+
+void
+mm_limiter_set_oversampling (MmLimiter *l, int factor)
+{
+  mm_true_peak_init (&l->detector, factor);
   mm_limiter_reset (l);
 }
 
 void
 mm_limiter_set_ceiling_db (MmLimiter *l, double ceiling_db)
 {
-  mm_limiter_gain_set_ceiling (
-      &l->gain, pow (10.0, (ceiling_db - MM_LIMITER_MARGIN_DB) / 20.0));
+  l->ceiling_db = ceiling_db;
+  apply_gain_settings (l);
 }
 
 void
 mm_limiter_set_input_gain_db (MmLimiter *l, double gain_db)
 {
-  l->input_gain = pow (10.0, gain_db / 20.0);
+  double target = pow (10.0, gain_db / 20.0);
+  if (target == l->input_gain_target)
+    return;
+  l->input_gain_target = target;
+  if (!l->started) {
+    mm_limiter_snap (l);
+    return;
+  }
+  l->input_gain_steps =
+      (size_t) lround (INPUT_GAIN_GLIDE_MS * l->rate / 1000.0);
+  if (l->input_gain_steps < 1)
+    l->input_gain_steps = 1;
+  l->input_gain_step = (target - l->input_gain) / (double) l->input_gain_steps;
 }
 
 void
-mm_limiter_set_release (MmLimiter *l, double rate, double release_ms)
+mm_limiter_set_release (MmLimiter *l, double release_ms, bool automatic)
 {
-  mm_limiter_gain_set_release (&l->gain, rate, release_ms);
+  l->release_ms = release_ms;
+  l->automatic = automatic;
+  apply_gain_settings (l);
 }
 
 void
-mm_limiter_reset (MmLimiter *l)
+mm_limiter_set_stereo_link (MmLimiter *l, double link)
 {
-  for (int c = 0; c < MM_LIMITER_MAX_CHANNELS; c++)
-    mm_true_peak_reset_state (&l->detect_state[c]);
-  mm_limiter_gain_reset (&l->gain);
-  mm_delay_reset (&l->delay);
+  l->link = link < 0.0 ? 0.0 : (link > 1.0 ? 1.0 : link);
 }
 
-void
-mm_limiter_process_f64 (MmLimiter *l, double *frames, size_t n_frames)
+double
+mm_limiter_take_reduction_db (MmLimiter *l)
+{
+  double db = l->lowest_gain < 1.0 ? -20.0 * log10 (l->lowest_gain) : 0.0;
+  l->lowest_gain = 1.0;
+  return db;
+}
+
+static inline double
+next_input_gain (MmLimiter *l)
+{
+  if (l->input_gain_steps > 0) {
+    if (--l->input_gain_steps == 0)
+      l->input_gain = l->input_gain_target;
+    else
+      l->input_gain += l->input_gain_step;
+  }
+  return l->input_gain;
+}
+
+/* Detector and gain cores over one block of the (already scaled) input in
+ * l->in; fills l->frame_gain for the frames leaving the delay. */
+static void
+compute_gains (MmLimiter *l, size_t n)
 {
   const int channels = l->channels;
-  for (size_t i = 0; i < n_frames; i++) {
-    double *f = frames + i * channels;
-    double in[MM_LIMITER_MAX_CHANNELS], out[MM_LIMITER_MAX_CHANNELS];
-    double loudest = 0.0;
-    for (int c = 0; c < channels; c++) {
-      in[c] = isfinite (f[c]) ? f[c] * l->input_gain : 0.0;
-      loudest = fmax (loudest,
-          mm_true_peak_tick (&l->detector, &l->detect_state[c], in[c]));
+  double lowest = l->lowest_gain;
+
+  for (int c = 0; c < channels; c++)
+    mm_true_peak_process (&l->detector, &l->detect[c], l->in[c], l->peak[c], n);
+
+  if (channels == 1) {
+    for (size_t i = 0; i < n; i++) {
+      double g = mm_limiter_gain_tick (&l->gain[0], l->peak[0][i]);
+      l->frame_gain[0][i] = g;
+      lowest = fmin (lowest, g);
     }
-    double g = mm_limiter_gain_tick (&l->gain, loudest);
-    mm_delay_tick (&l->delay, in, out);
-    for (int c = 0; c < channels; c++)
-      f[c] = out[c] * g;
+    l->lowest_gain = lowest;
+    return;
   }
+
+  /* Each channel's core sees its own peak pulled towards the loudest by the
+   * link; every core runs at every link so changing it needs no hand-over. */
+  const double link = l->link;
+  for (size_t i = 0; i < n; i++) {
+    float loudest = l->peak[0][i];
+    for (int c = 1; c < channels; c++)
+      loudest = fmaxf (loudest, l->peak[c][i]);
+    for (int c = 0; c < channels; c++) {
+      double own = l->peak[c][i];
+      double g = mm_limiter_gain_tick (
+          &l->gain[c], link >= 1.0 ? loudest : own + link * (loudest - own));
+      l->frame_gain[c][i] = g;
+      lowest = fmin (lowest, g);
+    }
+  }
+  l->lowest_gain = lowest;
 }
+
+/* One implementation for both sample formats. */
+#define DEFINE_PROCESS(SUFFIX, TYPE, SAMPLE_GAIN, ORC_MUL)                     \
+  void mm_limiter_process_##SUFFIX (                                           \
+      MmLimiter *l, TYPE *frames, size_t n_frames)                             \
+  {                                                                            \
+    const int channels = l->channels;                                          \
+    const size_t capacity = l->ring_capacity;                                  \
+    const size_t delay = mm_limiter_latency_frames (l);                        \
+    TYPE *ring = l->ring;                                                      \
+                                                                               \
+    if (l->ring_sample_size != sizeof (TYPE)) {                                \
+      /* a new stream or a format change: the delay holds silence */           \
+      memset (l->ring, 0, capacity *(size_t) channels * sizeof (double));      \
+      l->ring_sample_size = sizeof (TYPE);                                     \
+    }                                                                          \
+    l->started = true;                                                         \
+    for (size_t done = 0; done < n_frames;) {                                  \
+      const size_t n = n_frames - done < MM_LIMITER_BLOCK ? n_frames - done    \
+                                                          : MM_LIMITER_BLOCK;  \
+      TYPE *f = frames + done * (size_t) channels;                             \
+      const size_t start = l->ring_write;                                      \
+      size_t w = start;                                                        \
+                                                                               \
+      for (size_t i = 0; i < n; i++) {                                         \
+        const double gain = next_input_gain (l);                               \
+        TYPE *slot = ring + w * (size_t) channels;                             \
+        for (int c = 0; c < channels; c++) {                                   \
+          double v = f[i * channels + c];                                      \
+          v = isfinite (v) ? v * gain : 0.0;                                   \
+          v = v > INPUT_LIMIT ? INPUT_LIMIT                                    \
+                              : (v < -INPUT_LIMIT ? -INPUT_LIMIT : v);         \
+          slot[c] = (TYPE) v;                                                  \
+          l->in[c][i] = (float) slot[c];                                       \
+        }                                                                      \
+        if (++w == capacity)                                                   \
+          w = 0;                                                               \
+      }                                                                        \
+      l->ring_write = w;                                                       \
+                                                                               \
+      compute_gains (l, n);                                                    \
+      TYPE *sample_gain = l->SAMPLE_GAIN;                                      \
+      for (size_t i = 0; i < n; i++)                                           \
+        for (int c = 0; c < channels; c++)                                     \
+          sample_gain[i * channels + c] = (TYPE) l->frame_gain[c][i];          \
+                                                                               \
+      /* the frames `delay` before the ones just written, in two pieces     \
+       * where the ring wraps */  \
+      size_t r = start + capacity - delay;                                     \
+      if (r >= capacity)                                                       \
+        r -= capacity;                                                         \
+      size_t first = capacity - r < n ? capacity - r : n;                      \
+      ORC_MUL (f, ring + r * (size_t) channels, sample_gain,                   \
+          (int) (first * (size_t) channels));                                  \
+      if (first < n)                                                           \
+        ORC_MUL (f + first * (size_t) channels, ring,                          \
+            sample_gain + first * (size_t) channels,                           \
+            (int) ((n - first) * (size_t) channels));                          \
+      done += n;                                                               \
+    }                                                                          \
+  }
+
+DEFINE_PROCESS (f32, float, sample_gain_f32, mixmaster_orc_mul_f32)
+DEFINE_PROCESS (f64, double, sample_gain_f64, mixmaster_orc_mul_f64)

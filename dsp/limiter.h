@@ -28,6 +28,13 @@ typedef struct
   size_t length; /* L, frames */
   double ceiling; /* linear */
   double release; /* per-frame factor towards 1 (> 1) */
+  /* Automatic release: the gain rises at release_fast while it is well below
+   * `sustained`, a slow average of the window minimum (the reduction the
+   * program has been getting); from there on at `release`. Short transients
+   * then cost little loudness, sustained overs do not pump. */
+  bool automatic;
+  double release_fast;
+  double sustained, sustained_fall, sustained_rise;
 
   /* sliding minimum: a monotonic deque of (value, frame) in caller storage */
   double *deque_value;
@@ -48,49 +55,57 @@ typedef struct
 void mm_limiter_gain_init (MmLimiterGain *lg, size_t length,
     double *storage_values, uint64_t *storage_frames);
 void mm_limiter_gain_set_ceiling (MmLimiterGain *lg, double ceiling_linear);
-/* Time for the gain to rise by 20 dB once the peak has passed (ms). */
+/* Time for the gain to rise by 20 dB once the peak has passed (ms); with
+ * `automatic`, that is the rate after sustained overs, and the gain comes back
+ * four times faster after short ones. */
 void mm_limiter_gain_set_release (
-    MmLimiterGain *lg, double rate, double release_ms);
+    MmLimiterGain *lg, double rate, double release_ms, bool automatic);
 void mm_limiter_gain_reset (MmLimiterGain *lg);
 
 /* Feeds the (linked) peak of the newest frame; returns the gain for the frame
  * length - 1 frames ago. */
 double mm_limiter_gain_tick (MmLimiterGain *lg, double peak);
 
-/* ---- the limiter: true-peak detector, linked gain core, delayed audio ---- */
-
-#include "delay.h"
-#include "truepeak.h"
+/* ---- the limiter: true-peak detector, gain cores, delayed audio ---- */
 
 #define MM_LIMITER_MAX_CHANNELS 8
-/* The detector under-reads a peak between its points by up to
- * cos(pi 0.45 / factor) (0.13 dB at 8x, 0.54 dB at 4x); the gain core aims this
- * much lower than the ceiling so a finer measurement of the output stays
- * within 0.1 dB of it. */
-#define MM_LIMITER_MARGIN_DB 0.1
+/* Frames handled per pass over the detector stages. */
+#define MM_LIMITER_BLOCK 512
 
-typedef struct
-{
-  int channels;
-  MmTruePeak detector;
-  MmTruePeakState detect_state[MM_LIMITER_MAX_CHANNELS];
-  MmLimiterGain gain;
-  MmDelayLine delay;
-  double input_gain; /* linear */
-} MmLimiter;
+typedef struct MmLimiter MmLimiter;
 
-/* Frames of storage each buffer needs for a lookahead of `length` frames. */
-size_t mm_limiter_delay_frames (int factor, size_t length);
-/* gain_values: 2 * length doubles; gain_frames: length uint64_t;
- * delay_storage: channels * (mm_limiter_delay_frames () + 1) doubles.
- * factor 1 limits the sample peak. */
-void mm_limiter_init (MmLimiter *l, int channels, int factor, size_t length,
-    double *gain_values, uint64_t *gain_frames, double *delay_storage);
+/* Allocates for up to max_lookahead_ms at this rate; the lookahead starts at
+ * that maximum, oversampling at 8x. NULL when out of memory or arguments are
+ * outside 1..MM_LIMITER_MAX_CHANNELS channels / a positive rate. */
+MmLimiter *mm_limiter_new (int channels, double rate, double max_lookahead_ms);
+void mm_limiter_free (MmLimiter *l);
+
+/* Lookahead in frames (1 .. the maximum; clamped) and detector factor (1 =
+ * sample peak, 2, 4, 8). Both reset the state: drain the delayed audio first. */
+void mm_limiter_set_lookahead_frames (MmLimiter *l, size_t frames);
+void mm_limiter_set_oversampling (MmLimiter *l, int factor);
+size_t mm_limiter_get_lookahead_frames (const MmLimiter *l);
+/* The whole delay of the audio: the lookahead plus the detector's own. */
+size_t mm_limiter_latency_frames (const MmLimiter *l);
+
+/* These may change while processing; the gain follows without a jump. */
 void mm_limiter_set_ceiling_db (MmLimiter *l, double ceiling_db);
+/* Glides over about 10 ms once processing has started. */
 void mm_limiter_set_input_gain_db (MmLimiter *l, double gain_db);
-void mm_limiter_set_release (MmLimiter *l, double rate, double release_ms);
+void mm_limiter_set_release (MmLimiter *l, double release_ms, bool automatic);
+/* 0: each channel its own gain; 1: one gain for all (the loudest channel). */
+void mm_limiter_set_stereo_link (MmLimiter *l, double link);
+
 void mm_limiter_reset (MmLimiter *l);
-/* In place; the output is the input delayed by mm_limiter_delay_frames (). */
+/* Applies input gain, ceiling and release at once (no glide). */
+void mm_limiter_snap (MmLimiter *l);
+
+/* In place, interleaved; the output is the input delayed by
+ * mm_limiter_latency_frames (). NaN and Inf input samples count as 0. */
+void mm_limiter_process_f32 (MmLimiter *l, float *frames, size_t n_frames);
 void mm_limiter_process_f64 (MmLimiter *l, double *frames, size_t n_frames);
+
+/* Largest gain reduction (dB, >= 0) applied since the last call. */
+double mm_limiter_take_reduction_db (MmLimiter *l);
 
 #endif

@@ -6,36 +6,50 @@
 #ifndef MM_TRUEPEAK_H
 #define MM_TRUEPEAK_H
 
-/* A true-peak detector in the manner of ITU-R BS.1770 Annex 2: the signal is
- * interpolated at factor - 1 points between samples by a polyphase
- * windowed-sinc FIR (Kaiser window), on the detector path only. For frame c it
- * reports the largest magnitude of x[c] and of the interpolated points on either
- * side, `delay` frames after x[c] arrived (the FIR needs that much future). */
+#include <stddef.h>
+
+/* A true-peak detector in the manner of ITU-R BS.1770 Annex 2, on the
+ * detector path only: the signal is interpolated at factor - 1 points between
+ * samples by a cascade of half-band interpolators. The first stage (the only
+ * one whose band reaches Nyquist) is a 64-tap Kaiser-windowed sinc; the 4x and
+ * 8x stages see a signal that fills at most half their band and get by with 8
+ * taps each. At 8x that is 32 + 2 x 4 + 4 x 4 tap pairs per sample, against
+ * 7 x 64 taps for a direct polyphase filter of the same first-stage quality.
+ *
+ * For frame c it reports the largest magnitude among x[c - 1], x[c] and the
+ * points between c - 1 and c + 1, `delay` frames after x[c] arrived. Factor 1
+ * reports |x[c]| at once. */
 
 #define MM_TRUEPEAK_MAX_FACTOR 8
-#define MM_TRUEPEAK_MAX_HALF_TAPS 32
+#define MM_TRUEPEAK_FIRST_PAIRS 32
+#define MM_TRUEPEAK_LATER_PAIRS 4
+/* Frames one call may process. */
+#define MM_TRUEPEAK_BLOCK 512
 
 typedef struct
 {
   int factor; /* 1 (sample peak), 2, 4 or 8 */
-  int half_taps; /* taps on each side of a point */
-  double coefs[MM_TRUEPEAK_MAX_FACTOR][2 * MM_TRUEPEAK_MAX_HALF_TAPS];
+  int delay; /* frames between a sample's arrival and its peak's report */
+  float first[MM_TRUEPEAK_FIRST_PAIRS];
+  float later[2][MM_TRUEPEAK_LATER_PAIRS]; /* the 4x and the 8x stage */
 } MmTruePeak;
 
+/* history and the interpolated streams, per channel */
+#define MM_TRUEPEAK_HISTORY (2 * MM_TRUEPEAK_FIRST_PAIRS + 16)
+#define MM_TRUEPEAK_SPAN (MM_TRUEPEAK_HISTORY + MM_TRUEPEAK_BLOCK)
 typedef struct
 {
-  double history[2 * MM_TRUEPEAK_MAX_HALF_TAPS + 1];
-  double previous_interval; /* largest point between c - 1 and c */
+  /* x, x + 1/2, x + 1/4, x + 3/4, x + 1/8, x + 3/8, x + 5/8, x + 7/8 */
+  float stream[8][MM_TRUEPEAK_SPAN];
+  float point_peak[MM_TRUEPEAK_SPAN]; /* max of x[c] and the points after */
 } MmTruePeakState;
 
-void mm_true_peak_init (MmTruePeak *tp, int factor, int half_taps);
+void mm_true_peak_init (MmTruePeak *tp, int factor);
 void mm_true_peak_reset_state (MmTruePeakState *s);
-/* Frames between a sample's arrival and its peak's report. */
-static inline int
-mm_true_peak_delay (const MmTruePeak *tp)
-{
-  return tp->factor > 1 ? tp->half_taps : 0;
-}
-double mm_true_peak_tick (const MmTruePeak *tp, MmTruePeakState *s, double x);
+/* x: n <= MM_TRUEPEAK_BLOCK new samples (finite, |x| < 1e18); peaks[i] is the
+ * peak of the frame that arrived `delay` frames before x[i] (0 before the
+ * first sample). */
+void mm_true_peak_process (const MmTruePeak *tp, MmTruePeakState *s,
+    const float *x, float *peaks, size_t n);
 
 #endif

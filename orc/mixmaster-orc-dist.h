@@ -85,6 +85,13 @@ void mixmaster_orc_ms_matrix_ramp_f32 (float * ORC_RESTRICT d1, const float * OR
 void mixmaster_orc_ms_encode_f32 (float * ORC_RESTRICT d1, float * ORC_RESTRICT d2, const float * ORC_RESTRICT s1, int n);
 void mixmaster_orc_ms_decode_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, float p1, float p2, int n);
 void mixmaster_orc_ms_decode_ramp_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, int n);
+void mixmaster_orc_halfband4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, const float * ORC_RESTRICT s7, const float * ORC_RESTRICT s8, float p1, float p2, float p3, float p4, int n);
+void mixmaster_orc_halfband4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, const float * ORC_RESTRICT s7, const float * ORC_RESTRICT s8, float p1, float p2, float p3, float p4, int n);
+void mixmaster_orc_abs_max4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, int n);
+void mixmaster_orc_abs_max4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, int n);
+void mixmaster_orc_max_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
+void mixmaster_orc_mul_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
+void mixmaster_orc_mul_f64 (double * ORC_RESTRICT d1, const double * ORC_RESTRICT s1, const double * ORC_RESTRICT s2, int n);
 
 #ifdef __cplusplus
 }

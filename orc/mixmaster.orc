@@ -94,3 +94,122 @@ mulf ss, s, gs
 addf l, mm, ss
 subf r, mm, ss
 mergelq d1, l, r
+
+# Half-band interpolation, four tap pairs: the point halfway between samples
+# m and m+1 of a stream is sum_k b_k (v[m+1-k] + v[m+k]); each source pair is
+# one k. The true-peak detector chains these stages (2x, 4x, 8x).
+.function mixmaster_orc_halfband4_f32
+.dest 4 d1 float
+.source 4 s1 float
+.source 4 s2 float
+.source 4 s3 float
+.source 4 s4 float
+.source 4 s5 float
+.source 4 s6 float
+.source 4 s7 float
+.source 4 s8 float
+.floatparam 4 p1
+.floatparam 4 p2
+.floatparam 4 p3
+.floatparam 4 p4
+.temp 4 t
+.temp 4 acc
+addf t, s1, s2
+mulf acc, t, p1
+addf t, s3, s4
+mulf t, t, p2
+addf acc, acc, t
+addf t, s5, s6
+mulf t, t, p3
+addf acc, acc, t
+addf t, s7, s8
+mulf t, t, p4
+addf d1, acc, t
+
+# The same, added to what d1 holds (the next four pairs of a longer filter).
+.function mixmaster_orc_halfband4_acc_f32
+.dest 4 d1 float
+.source 4 s1 float
+.source 4 s2 float
+.source 4 s3 float
+.source 4 s4 float
+.source 4 s5 float
+.source 4 s6 float
+.source 4 s7 float
+.source 4 s8 float
+.floatparam 4 p1
+.floatparam 4 p2
+.floatparam 4 p3
+.floatparam 4 p4
+.temp 4 t
+.temp 4 acc
+addf t, s1, s2
+mulf acc, t, p1
+addf t, s3, s4
+mulf t, t, p2
+addf acc, acc, t
+addf t, s5, s6
+mulf t, t, p3
+addf acc, acc, t
+addf t, s7, s8
+mulf t, t, p4
+addf acc, acc, t
+addf d1, d1, acc
+
+# Largest magnitude of four streams (magnitude by clearing the sign bit;
+# non-negative floats order like their bit patterns).
+.function mixmaster_orc_abs_max4_f32
+.dest 4 d1 float
+.source 4 s1 float
+.source 4 s2 float
+.source 4 s3 float
+.source 4 s4 float
+.const 4 magnitude 0x7fffffff
+.temp 4 a
+.temp 4 b
+andl a, s1, magnitude
+andl b, s2, magnitude
+maxsl a, a, b
+andl b, s3, magnitude
+maxsl a, a, b
+andl b, s4, magnitude
+maxsl d1, a, b
+
+# The same, kept when d1 is already larger.
+.function mixmaster_orc_abs_max4_acc_f32
+.dest 4 d1 float
+.source 4 s1 float
+.source 4 s2 float
+.source 4 s3 float
+.source 4 s4 float
+.const 4 magnitude 0x7fffffff
+.temp 4 a
+.temp 4 b
+andl a, s1, magnitude
+andl b, s2, magnitude
+maxsl a, a, b
+andl b, s3, magnitude
+maxsl a, a, b
+andl b, s4, magnitude
+maxsl a, a, b
+maxsl d1, d1, a
+
+# Element-wise largest of two non-negative streams.
+.function mixmaster_orc_max_f32
+.dest 4 d1 float
+.source 4 s1 float
+.source 4 s2 float
+maxsl d1, s1, s2
+
+# Gain multiply: one gain per sample.
+.function mixmaster_orc_mul_f32
+.dest 4 d1 float
+.source 4 s1 float
+.source 4 s2 float
+mulf d1, s1, s2
+
+.function mixmaster_orc_mul_f64
+.dest 8 d1 double
+.source 8 s1 double
+.source 8 s2 double
+muld d1, s1, s2

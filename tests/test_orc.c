@@ -192,6 +192,114 @@ test_ms_decode_ramp (void)
   g_rand_free (rand);
 }
 
+/* The true-peak detector's half-band pairs: written, then accumulated. Sources
+ * are eight shifted views of one stream, as the detector uses them. */
+static void
+test_halfband4 (void)
+{
+  Buffers b;
+  GRand *rand = g_rand_new_with_seed (6);
+  const gfloat p[4] = { 0.61f, -0.145f, 0.041f, -0.0075f };
+  buffers_init (&b);
+  for (guint o = 0; o < G_N_ELEMENTS (offsets); o++) {
+    for (guint li = 0; li < G_N_ELEMENTS (lengths); li++) {
+      gsize n = lengths[li];
+      gfloat *x = fill (b.base[0], offsets[o], n + 8, rand);
+      gfloat *d = fill (b.base[1], (offsets[o] + 1) % 4, n, rand);
+      gfloat *want = b.base[2];
+      for (gsize i = 0; i < n; i++) {
+        gfloat acc = 0.0f;
+        for (int k = 0; k < 4; k++)
+          acc += p[k] * (x[i + 3 - k] + x[i + 4 + k]);
+        want[i] = acc;
+      }
+      mixmaster_orc_halfband4_f32 (d, x + 3, x + 4, x + 2, x + 5, x + 1, x + 6,
+          x, x + 7, p[0], p[1], p[2], p[3], (int) n);
+      assert_close (d, want, n, "halfband4_f32", n, offsets[o]);
+      for (gsize i = 0; i < n; i++)
+        want[i] *= 2.0f;
+      mixmaster_orc_halfband4_acc_f32 (d, x + 3, x + 4, x + 2, x + 5, x + 1,
+          x + 6, x, x + 7, p[0], p[1], p[2], p[3], (int) n);
+      assert_close (d, want, n, "halfband4_acc_f32", n, offsets[o]);
+    }
+  }
+  buffers_clear (&b);
+  g_rand_free (rand);
+}
+
+/* Largest magnitude of four streams, alone and kept against d. */
+static void
+test_abs_max4 (void)
+{
+  Buffers b;
+  GRand *rand = g_rand_new_with_seed (7);
+  buffers_init (&b);
+  for (guint o = 0; o < G_N_ELEMENTS (offsets); o++) {
+    for (guint li = 0; li < G_N_ELEMENTS (lengths); li++) {
+      gsize n = lengths[li];
+      gfloat *s[4];
+      for (int k = 0; k < 4; k++)
+        s[k] = fill (b.base[k], (offsets[o] + k) % 4, n, rand);
+      gfloat *d = b.base[4], *want = b.base[5];
+      for (gsize i = 0; i < n; i++)
+        want[i] = fmaxf (fmaxf (fabsf (s[0][i]), fabsf (s[1][i])),
+            fmaxf (fabsf (s[2][i]), fabsf (s[3][i])));
+      mixmaster_orc_abs_max4_f32 (d, s[0], s[1], s[2], s[3], (int) n);
+      assert_close (d, want, n, "abs_max4_f32", n, offsets[o]);
+      for (gsize i = 0; i < n; i++)
+        d[i] = (i % 3 == 0) ? 2.0f : 0.0f;
+      for (gsize i = 0; i < n; i++)
+        want[i] = (i % 3 == 0) ? 2.0f : want[i];
+      mixmaster_orc_abs_max4_acc_f32 (d, s[0], s[1], s[2], s[3], (int) n);
+      assert_close (d, want, n, "abs_max4_acc_f32", n, offsets[o]);
+      mixmaster_orc_max_f32 (d, s[0], s[0], (int) n);
+      for (gsize i = 0; i < n; i++)
+        want[i] = s[0][i];
+      for (gsize i = 0; i < n; i++)
+        s[0][i] = fabsf (s[0][i]);
+      mixmaster_orc_max_f32 (d, s[0], s[1] /* negatives lose */, (int) n);
+      for (gsize i = 0; i < n; i++)
+        want[i] = fmaxf (s[0][i], s[1][i]);
+      assert_close (d, want, n, "max_f32", n, offsets[o]);
+    }
+  }
+  buffers_clear (&b);
+  g_rand_free (rand);
+}
+
+/* The limiter's gain multiply, both formats; a gain of 1 changes nothing. */
+static void
+test_mul (void)
+{
+  Buffers b;
+  GRand *rand = g_rand_new_with_seed (8);
+  buffers_init (&b);
+  for (guint li = 0; li < G_N_ELEMENTS (lengths); li++) {
+    gsize n = lengths[li];
+    gfloat *x = fill (b.base[0], 1, n, rand), *g = fill (b.base[1], 3, n, rand);
+    gfloat *d = b.base[2] + 2;
+    for (gsize i = 0; i < n; i++)
+      if (i % 2)
+        g[i] = 1.0f;
+    mixmaster_orc_mul_f32 (d, x, g, (int) n);
+    for (gsize i = 0; i < n; i++)
+      g_assert_true (d[i] == x[i] * g[i]);
+
+    gdouble *xd = g_new (gdouble, n + 1), *gd = g_new (gdouble, n + 1),
+            *dd = g_new (gdouble, n + 1);
+    for (gsize i = 0; i < n; i++)
+      xd[i] = g_rand_double_range (rand, -1.0, 1.0), gd[i] = i % 2 ? 1.0 : x[i];
+    mixmaster_orc_mul_f64 (dd, xd, gd, (int) n);
+    for (gsize i = 0; i < n; i++)
+      g_assert_true (dd[i] == xd[i] * gd[i]);
+    g_free (xd);
+    g_free (gd);
+    g_free (dd);
+  }
+  buffers_clear (&b);
+  g_rand_free (rand);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -203,6 +311,9 @@ main (int argc, char **argv)
   g_test_add_func ("/orc/ms_encode_f32", test_ms_encode);
   g_test_add_func ("/orc/ms_decode_f32", test_ms_decode);
   g_test_add_func ("/orc/ms_decode_ramp_f32", test_ms_decode_ramp);
+  g_test_add_func ("/orc/halfband4_f32", test_halfband4);
+  g_test_add_func ("/orc/abs_max4_f32", test_abs_max4);
+  g_test_add_func ("/orc/mul", test_mul);
 
   return g_test_run ();
 }
