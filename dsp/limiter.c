@@ -25,6 +25,7 @@ mm_limiter_gain_init (MmLimiterGain *lg, size_t length, double *storage_values,
     uint64_t *storage_frames)
 {
   lg->length = length < 1 ? 1 : length;
+  lg->inverse_length = 1.0 / (double) lg->length;
   lg->deque_value = storage_values;
   lg->ring = storage_values + lg->length;
   lg->deque_frame = storage_frames;
@@ -79,11 +80,24 @@ mm_limiter_gain_reset (MmLimiterGain *lg)
   lg->since_resum = 0;
 }
 
-double
-mm_limiter_gain_tick (MmLimiterGain *lg, double peak)
+void
+mm_limiter_gain_copy (MmLimiterGain *dst, const MmLimiterGain *src)
+{
+  double *values = dst->deque_value, *ring = dst->ring;
+  uint64_t *frames = dst->deque_frame;
+  memcpy (values, src->deque_value, src->length * sizeof (double));
+  memcpy (ring, src->ring, src->length * sizeof (double));
+  memcpy (frames, src->deque_frame, src->length * sizeof (uint64_t));
+  *dst = *src;
+  dst->deque_value = values;
+  dst->ring = ring;
+  dst->deque_frame = frames;
+}
+
+static inline double
+gain_tick_need (MmLimiterGain *lg, double need)
 {
   const size_t length = lg->length;
-  double need = peak > lg->ceiling ? lg->ceiling / peak : 1.0;
 
   /* sliding minimum over frames [frame - length + 1, frame]: first drop the
    * frame that left the window from the front (so at most `length` entries
@@ -136,19 +150,34 @@ mm_limiter_gain_tick (MmLimiterGain *lg, double peak)
     /* all ones: exactly transparent again, whatever rounding the sum had */
     lg->sum = (double) length;
     lg->since_resum = 0;
-  } else if (++lg->since_resum >= RESUM_FRAMES) {
+    return 1.0;
+  }
+  if (++lg->since_resum >= RESUM_FRAMES) {
     lg->sum = 0.0;
     for (size_t i = 0; i < length; i++)
       lg->sum += lg->ring[i];
     lg->since_resum = 0;
   }
-  double gain = lg->sum / (double) length;
+  double gain = lg->sum * lg->inverse_length;
   /* The mean is at most the frame's need, but its rounding is not: bound it by
    * the oldest value in the box (m' of the frame itself), which is exact. */
   double oldest = lg->ring[lg->ring_pos];
   if (gain > oldest)
     gain = oldest;
   return gain;
+}
+
+/* the gain a frame needs for its peak */
+static inline double
+need_for_peak (double ceiling, double peak)
+{
+  return peak > ceiling ? ceiling / peak : 1.0;
+}
+
+double
+mm_limiter_gain_tick (MmLimiterGain *lg, double peak)
+{
+  return gain_tick_need (lg, need_for_peak (lg->ceiling, peak));
 }
 
 /* ---- the limiter ---- */
@@ -182,6 +211,8 @@ struct MmLimiter
   size_t ring_sample_size; /* 0 until the first block */
 
   double ceiling_db, link, release_ms;
+  bool cores_linked; /* core 0 alone holds the state */
+  size_t handover; /* frames left in which all cores run, see compute_gains */
   bool automatic;
   double input_gain, input_gain_target, input_gain_step;
   size_t input_gain_steps;
@@ -190,6 +221,8 @@ struct MmLimiter
 
   float in[MM_LIMITER_MAX_CHANNELS][MM_LIMITER_BLOCK];
   float peak[MM_LIMITER_MAX_CHANNELS][MM_LIMITER_BLOCK];
+  float loudest[MM_LIMITER_BLOCK];
+  double need[MM_LIMITER_BLOCK];
   double frame_gain[MM_LIMITER_MAX_CHANNELS][MM_LIMITER_BLOCK];
   float sample_gain_f32[MM_LIMITER_MAX_CHANNELS * MM_LIMITER_BLOCK];
   double sample_gain_f64[MM_LIMITER_MAX_CHANNELS * MM_LIMITER_BLOCK];
@@ -292,6 +325,8 @@ mm_limiter_reset (MmLimiter *l)
       l->ring, 0, l->ring_capacity * (size_t) l->channels * sizeof (double));
   l->ring_write = 0;
   l->ring_sample_size = 0;
+  l->cores_linked = true;
+  l->handover = 0;
   l->lowest_gain = 1.0;
   mm_limiter_snap (l);
 }
@@ -379,7 +414,15 @@ next_input_gain (MmLimiter *l)
 }
 
 /* Detector and gain cores over one block of the (already scaled) input in
- * l->in; fills l->frame_gain for the frames leaving the delay. */
+ * l->in; fills l->frame_gain for the frames leaving the delay.
+ *
+ * Fully linked, one core serves every channel. Leaving full link, the other
+ * cores start from its state: its gains were computed for the loudest
+ * channel, so they are at most what any channel needs. Coming back, every
+ * core runs on the loudest channel for one core length and each frame gets
+ * the lowest of their gains: the core of the channel that was loudest at a
+ * frame had the loudest peak for it. After that, core 0 alone holds only
+ * linked history. */
 static void
 compute_gains (MmLimiter *l, size_t n)
 {
@@ -389,29 +432,59 @@ compute_gains (MmLimiter *l, size_t n)
   for (int c = 0; c < channels; c++)
     mm_true_peak_process (&l->detector, &l->detect[c], l->in[c], l->peak[c], n);
 
-  if (channels == 1) {
-    for (size_t i = 0; i < n; i++) {
-      double g = mm_limiter_gain_tick (&l->gain[0], l->peak[0][i]);
-      l->frame_gain[0][i] = g;
-      lowest = fmin (lowest, g);
-    }
-    l->lowest_gain = lowest;
-    return;
+  float *loudest = l->peak[0];
+  if (channels > 1) {
+    loudest = l->loudest;
+    mixmaster_orc_max_f32 (loudest, l->peak[0], l->peak[1], (int) n);
+    for (int c = 2; c < channels; c++)
+      for (size_t i = 0; i < n; i++)
+        loudest[i] = l->peak[c][i] > loudest[i] ? l->peak[c][i] : loudest[i];
   }
 
-  /* Each channel's core sees its own peak pulled towards the loudest by the
-   * link; every core runs at every link so changing it needs no hand-over. */
   const double link = l->link;
-  for (size_t i = 0; i < n; i++) {
-    float loudest = l->peak[0][i];
+  const bool linked = channels == 1 || link >= 1.0;
+  if (!linked && l->cores_linked) {
     for (int c = 1; c < channels; c++)
-      loudest = fmaxf (loudest, l->peak[c][i]);
+      mm_limiter_gain_copy (&l->gain[c], &l->gain[0]);
+  } else if (linked && !l->cores_linked) {
+    l->handover = core_length (l);
+  }
+  l->cores_linked = linked;
+
+  if (linked && l->handover == 0) {
+    double *g = l->frame_gain[0], *need = l->need;
+    const double ceiling = l->gain[0].ceiling;
+    /* apart, so the divisions vectorize */
+    for (size_t i = 0; i < n; i++)
+      need[i] = need_for_peak (ceiling, loudest[i]);
+    for (size_t i = 0; i < n; i++) {
+      g[i] = gain_tick_need (&l->gain[0], need[i]);
+      lowest = g[i] < lowest ? g[i] : lowest;
+    }
+    for (int c = 1; c < channels; c++)
+      memcpy (l->frame_gain[c], g, n * sizeof (double));
+  } else if (linked) {
+    for (size_t i = 0; i < n; i++) {
+      double g = 1.0;
+      for (int c = 0; c < channels; c++) {
+        double gc = mm_limiter_gain_tick (&l->gain[c], loudest[i]);
+        g = gc < g ? gc : g;
+      }
+      for (int c = 0; c < channels; c++)
+        l->frame_gain[c][i] = g;
+      lowest = g < lowest ? g : lowest;
+      if (l->handover > 0)
+        l->handover--;
+    }
+  } else {
     for (int c = 0; c < channels; c++) {
-      double own = l->peak[c][i];
-      double g = mm_limiter_gain_tick (
-          &l->gain[c], link >= 1.0 ? loudest : own + link * (loudest - own));
-      l->frame_gain[c][i] = g;
-      lowest = fmin (lowest, g);
+      const float *own = l->peak[c];
+      double *g = l->frame_gain[c];
+      for (size_t i = 0; i < n; i++) {
+        g[i] = mm_limiter_gain_tick (
+            &l->gain[c], own[i] + link * (loudest[i] - own[i]));
+        lowest = g[i] < lowest ? g[i] : lowest;
+      }
     }
   }
   l->lowest_gain = lowest;

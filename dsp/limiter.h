@@ -26,6 +26,7 @@
 typedef struct
 {
   size_t length; /* L, frames */
+  double inverse_length;
   double ceiling; /* linear */
   double release; /* per-frame factor towards 1 (> 1) */
   /* Automatic release: the gain rises at release_fast while it is well below
@@ -61,6 +62,9 @@ void mm_limiter_gain_set_ceiling (MmLimiterGain *lg, double ceiling_linear);
 void mm_limiter_gain_set_release (
     MmLimiterGain *lg, double rate, double release_ms, bool automatic);
 void mm_limiter_gain_reset (MmLimiterGain *lg);
+/* State and settings of src into dst, which keeps its own storage (of at
+ * least src's length). */
+void mm_limiter_gain_copy (MmLimiterGain *dst, const MmLimiterGain *src);
 
 /* Feeds the (linked) peak of the newest frame; returns the gain for the frame
  * length - 1 frames ago. */

@@ -221,8 +221,8 @@ test_limiter_transparent (void)
       g_assert_true (x[i] == 0.0);
     for (size_t i = 0; i < 2 * n; i++)
       if (x[2 * delay + i] != in[i])
-        g_error ("%s sample %zu: %a in, %a out", f32 ? "F32" : "F64", i,
-            in[i], x[2 * delay + i]);
+        g_error ("%s sample %zu: %a in, %a out", f32 ? "F32" : "F64", i, in[i],
+            x[2 * delay + i]);
     g_assert_cmpfloat (mm_limiter_take_reduction_db (l), ==, 0.0);
     mm_limiter_free (l);
     g_free (x);
@@ -262,6 +262,40 @@ test_stereo_link (void)
   g_assert_cmpfloat (fabs (quiet_gain_db[2] + 10.64), <, 0.1);
   g_assert_cmpfloat (quiet_gain_db[1], <, -1.0);
   g_assert_cmpfloat (quiet_gain_db[1], >, quiet_gain_db[2] + 1.0);
+}
+
+/* Changing the link while running hands the gain state over without an
+ * over: the cores start from the linked state, and on the way back every core
+ * runs until the linked core has only linked history. */
+static void
+test_link_changes_hold_the_ceiling (void)
+{
+  const size_t n = 48000, step = 2400;
+  const double links[] = { 1.0, 0.0, 1.0, 0.5, 1.0, 0.0, 0.3, 1.0 };
+  const double ceiling = pow (10.0, -1.0 / 20.0);
+  GRand *rand = g_rand_new_with_seed (11);
+  MmLimiter *l = mm_limiter_new (2, RATE, 20.0);
+  mm_limiter_set_lookahead_frames (l, 240);
+  size_t delay = mm_limiter_latency_frames (l);
+  double *x = g_new0 (double, 2 * (n + delay));
+  for (size_t i = 0; i < n; i++) {
+    /* the louder channel alternates every 1000 frames */
+    double a = (i / 1000) % 2 ? 6.0 : 1.5, b = (i / 1000) % 2 ? 1.5 : 6.0;
+    x[2 * i] = g_rand_double_range (rand, -a, a);
+    x[2 * i + 1] = g_rand_double_range (rand, -b, b);
+  }
+  for (size_t done = 0, k = 0; done < n + delay; done += step, k++) {
+    mm_limiter_set_stereo_link (l, links[k % G_N_ELEMENTS (links)]);
+    mm_limiter_process_f64 (l, x + 2 * done, MIN (step, n + delay - done));
+  }
+  for (int c = 0; c < 2; c++) {
+    g_assert_cmpfloat (mmtest_sample_peak (x, n + delay, 2, c), <=, ceiling);
+    g_assert_cmpfloat (20.0 * log10 (mmtest_true_peak (x, n + delay, 2, c, 16)),
+        <=, -1.0 + 0.1);
+  }
+  mm_limiter_free (l);
+  g_free (x);
+  g_rand_free (rand);
 }
 
 /* Frames from the end of a burst until the gain is back within 0.5 dB. */
@@ -383,6 +417,8 @@ main (int argc, char **argv)
       "/limiter/limiter-holds-the-ceiling", test_limiter_holds_the_ceiling);
   g_test_add_func ("/limiter/limiter-transparent", test_limiter_transparent);
   g_test_add_func ("/limiter/stereo-link", test_stereo_link);
+  g_test_add_func ("/limiter/link-changes-hold-the-ceiling",
+      test_link_changes_hold_the_ceiling);
   g_test_add_func ("/limiter/auto-release", test_auto_release);
   g_test_add_func ("/limiter/input-gain-glides", test_input_gain_glides);
   g_test_add_func ("/limiter/bad-input-and-meter", test_bad_input_and_meter);
