@@ -9,6 +9,7 @@
 
 #include <gst/gst.h>
 
+#include "gstmasterlimiter.h"
 #include "gstmixcomp.h"
 #include "gstmixeq.h"
 #include "gststereowidth.h"
@@ -20,6 +21,7 @@ plugin_init (GstPlugin *plugin)
   gboolean ret = FALSE;
 
   mixmaster_orc_init ();
+  ret |= GST_ELEMENT_REGISTER (masterlimiter, plugin);
   ret |= GST_ELEMENT_REGISTER (mixcomp, plugin);
   ret |= GST_ELEMENT_REGISTER (mixeq, plugin);
   ret |= GST_ELEMENT_REGISTER (stereowidth, plugin);
