@@ -28,6 +28,31 @@ mmtest_noise (gdouble *frames, gsize n_frames, guint channels, guint channel,
   g_rand_free (rand);
 }
 
+void
+mmtest_pink_noise (gdouble *frames, gsize n_frames, guint channels,
+    guint channel, gdouble amplitude, guint32 seed)
+{
+  GRand *rand = g_rand_new_with_seed (seed);
+  gdouble b[7] = { 0 }, peak = 0.0;
+
+  for (gsize i = 0; i < n_frames; i++) {
+    gdouble white = g_rand_double_range (rand, -1.0, 1.0), pink;
+    b[0] = 0.99886 * b[0] + white * 0.0555179;
+    b[1] = 0.99332 * b[1] + white * 0.0750759;
+    b[2] = 0.96900 * b[2] + white * 0.1538520;
+    b[3] = 0.86650 * b[3] + white * 0.3104856;
+    b[4] = 0.55000 * b[4] + white * 0.5329522;
+    b[5] = -0.7616 * b[5] - white * 0.0168980;
+    pink = b[0] + b[1] + b[2] + b[3] + b[4] + b[5] + b[6] + white * 0.5362;
+    b[6] = white * 0.115926;
+    frames[i * channels + channel] = pink;
+    peak = MAX (peak, fabs (pink));
+  }
+  for (gsize i = 0; i < n_frames && peak > 0.0; i++)
+    frames[i * channels + channel] *= amplitude / peak;
+  g_rand_free (rand);
+}
+
 GstHarness *
 mmtest_harness_new (const gchar *element_desc, const MmTestStream *stream)
 {
@@ -290,6 +315,90 @@ mmtest_true_peak (const gdouble *frames, gsize n_frames, guint channels,
     }
   }
   return peak;
+}
+
+gdouble
+mmtest_true_peak_all (
+    const gdouble *frames, gsize n_frames, guint channels, guint oversample)
+{
+  const gint taps = 2 * SINC_HALF_TAPS;
+  gdouble *kernel = g_new0 (gdouble, (gsize) oversample * taps);
+  gdouble peak = 0.0;
+
+  /* kernel[k * taps + j + SINC_HALF_TAPS - 1]: weight of frame i + j for the
+   * point k / oversample after frame i, as in mmtest_true_peak () */
+  for (guint k = 1; k < oversample; k++)
+    for (gint j = -SINC_HALF_TAPS + 1; j <= SINC_HALF_TAPS; j++) {
+      gdouble x = (gdouble) k / oversample - j;
+      gdouble sinc = fabs (x) < 1e-12 ? 1.0 : sin (G_PI * x) / (G_PI * x);
+      gdouble window = 0.5 + 0.5 * cos (G_PI * x / SINC_HALF_TAPS);
+      kernel[k * taps + j + SINC_HALF_TAPS - 1] = sinc * window;
+    }
+  for (guint c = 0; c < channels; c++) {
+    peak = MAX (peak, mmtest_sample_peak (frames, n_frames, channels, c));
+    for (gsize i = 0; i + 1 < n_frames; i++) {
+      gint jmin = (gint) MAX (-SINC_HALF_TAPS + 1, -(gint64) i);
+      gint jmax = (gint) MIN (SINC_HALF_TAPS, (gint64) (n_frames - 1 - i));
+      for (guint k = 1; k < oversample; k++) {
+        const gdouble *w = kernel + k * taps + SINC_HALF_TAPS - 1;
+        gdouble acc = 0.0;
+        for (gint j = jmin; j <= jmax; j++)
+          acc += frames[(i + j) * channels + c] * w[j];
+        peak = MAX (peak, fabs (acc));
+      }
+    }
+  }
+  g_free (kernel);
+  return peak;
+}
+
+gdouble
+mmtest_thd_n_db (const gdouble *frames, gsize n_frames, guint channels,
+    guint channel, gdouble rate, gdouble freq)
+{
+  /* normal equations of x ~ a sin + b cos + c */
+  gdouble m[3][4] = { { 0 } }, coef[3], resid = 0.0;
+
+  for (gsize i = 0; i < n_frames; i++) {
+    gdouble ph = 2.0 * G_PI * freq * (gdouble) i / rate;
+    gdouble basis[3] = { sin (ph), cos (ph), 1.0 };
+    gdouble v = frames[i * channels + channel];
+    for (gint r = 0; r < 3; r++) {
+      for (gint col = 0; col < 3; col++)
+        m[r][col] += basis[r] * basis[col];
+      m[r][3] += basis[r] * v;
+    }
+  }
+  /* Gauss-Jordan with partial pivoting */
+  for (gint col = 0; col < 3; col++) {
+    gint pivot = col;
+    for (gint r = col + 1; r < 3; r++)
+      if (fabs (m[r][col]) > fabs (m[pivot][col]))
+        pivot = r;
+    for (gint k = 0; k < 4; k++) {
+      gdouble t = m[col][k];
+      m[col][k] = m[pivot][k];
+      m[pivot][k] = t;
+    }
+    for (gint r = 0; r < 3; r++) {
+      gdouble f;
+      if (r == col)
+        continue;
+      f = m[r][col] / m[col][col];
+      for (gint k = col; k < 4; k++)
+        m[r][k] -= f * m[col][k];
+    }
+  }
+  for (gint r = 0; r < 3; r++)
+    coef[r] = m[r][3] / m[r][r];
+  for (gsize i = 0; i < n_frames; i++) {
+    gdouble ph = 2.0 * G_PI * freq * (gdouble) i / rate;
+    gdouble e = frames[i * channels + channel] -
+        (coef[0] * sin (ph) + coef[1] * cos (ph) + coef[2]);
+    resid += e * e;
+  }
+  resid /= MAX (n_frames, 1);
+  return 10.0 * log10 (resid / (0.5 * (coef[0] * coef[0] + coef[1] * coef[1])));
 }
 
 gdouble

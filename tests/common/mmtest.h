@@ -22,6 +22,10 @@ void mmtest_sine (gdouble *frames, gsize n_frames, guint channels,
 /* uniform white noise in [-amplitude, amplitude), reproducible from seed */
 void mmtest_noise (gdouble *frames, gsize n_frames, guint channels,
     guint channel, gdouble amplitude, guint32 seed);
+/* pink noise (-3 dB per octave, Paul Kellet's filter on white noise), scaled so
+ * that its sample peak is amplitude; reproducible from seed */
+void mmtest_pink_noise (gdouble *frames, gsize n_frames, guint channels,
+    guint channel, gdouble amplitude, guint32 seed);
 
 /* ---- running an element ---- */
 typedef struct
@@ -74,6 +78,15 @@ gdouble mmtest_sample_peak (
  * `oversample` points per sample (e.g. 16). */
 gdouble mmtest_true_peak (const gdouble *frames, gsize n_frames, guint channels,
     guint channel, guint oversample);
+/* The largest mmtest_true_peak () over all channels, with the interpolation
+ * kernel tabulated once: the same measurement, many times faster. */
+gdouble mmtest_true_peak_all (
+    const gdouble *frames, gsize n_frames, guint channels, guint oversample);
+/* THD+N of a sine at freq (Hz), in dB: the least-squares fit of a sine and
+ * cosine at freq plus DC is taken as fundamental (and DC); the RMS of what is
+ * left, over the RMS of the fundamental. */
+gdouble mmtest_thd_n_db (const gdouble *frames, gsize n_frames, guint channels,
+    guint channel, gdouble rate, gdouble freq);
 /* Amplitude of a sine at freq (Hz), by a Blackman-Harris windowed single-bin DFT;
  * accurate to ~0.01 dB when the analysed span holds several periods. */
 gdouble mmtest_sine_amplitude (const gdouble *frames, gsize n_frames,
