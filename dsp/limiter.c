@@ -94,76 +94,107 @@ mm_limiter_gain_copy (MmLimiterGain *dst, const MmLimiterGain *src)
   dst->deque_frame = frames;
 }
 
+/* The core over n frames; the state lives in locals for the loop. */
+static void
+gain_core_run (
+    MmLimiterGain *lg, const double *need_in, double *gain_out, size_t n)
+{
+  const size_t length = lg->length;
+  const double inverse_length = lg->inverse_length;
+  const double release = lg->release, release_fast = lg->release_fast;
+  const double fall = lg->sustained_fall, rise_back = lg->sustained_rise;
+  const bool automatic = lg->automatic;
+  double *const deque_value = lg->deque_value, *const ring = lg->ring;
+  uint64_t *const deque_frame = lg->deque_frame;
+  size_t head = lg->deque_head, count = lg->deque_count;
+  size_t ring_pos = lg->ring_pos, below_one = lg->below_one;
+  uint64_t frame = lg->frame;
+  double released = lg->released, sustained = lg->sustained, sum = lg->sum;
+  uint32_t since_resum = lg->since_resum;
+
+  for (size_t i = 0; i < n; i++) {
+    const double need = need_in[i];
+
+    /* sliding minimum over frames [frame - length + 1, frame]: first drop
+     * the frame that left the window from the front (so at most `length`
+     * entries are ever kept), then larger values from the back */
+    if (count > 0 && frame - deque_frame[head] >= length) {
+      if (++head == length)
+        head = 0;
+      count--;
+    }
+    size_t slot = head + count;
+    if (slot >= length)
+      slot -= length;
+    while (count > 0) {
+      size_t back = slot == 0 ? length - 1 : slot - 1;
+      if (deque_value[back] < need)
+        break;
+      slot = back;
+      count--;
+    }
+    deque_value[slot] = need;
+    deque_frame[slot] = frame;
+    count++;
+    const double window_min = deque_value[head];
+    frame++;
+
+    /* release: rise at most by the release factor per frame */
+    double rise = release;
+    if (automatic) {
+      sustained += (window_min < sustained ? fall : rise_back) *
+          (window_min - sustained);
+      if (released < sustained * AUTO_TRANSIENT_RATIO)
+        rise = release_fast;
+    }
+    released *= rise;
+    if (released > window_min)
+      released = window_min;
+
+    /* boxcar of the same length */
+    const double leaving = ring[ring_pos];
+    below_one += (size_t) (released < 1.0) - (size_t) (leaving < 1.0);
+    sum += released - leaving;
+    ring[ring_pos] = released;
+    if (++ring_pos == length)
+      ring_pos = 0;
+    if (below_one == 0) {
+      /* all ones: exactly transparent again, whatever rounding the sum had */
+      sum = (double) length;
+      since_resum = 0;
+      gain_out[i] = 1.0;
+      continue;
+    }
+    if (++since_resum >= RESUM_FRAMES) {
+      sum = 0.0;
+      for (size_t k = 0; k < length; k++)
+        sum += ring[k];
+      since_resum = 0;
+    }
+    double gain = sum * inverse_length;
+    /* The mean is at most the frame's need, but its rounding is not: bound it
+     * by the oldest value in the box (m' of the frame itself), which is
+     * exact. */
+    const double oldest = ring[ring_pos];
+    gain_out[i] = gain > oldest ? oldest : gain;
+  }
+
+  lg->deque_head = head;
+  lg->deque_count = count;
+  lg->ring_pos = ring_pos;
+  lg->below_one = below_one;
+  lg->frame = frame;
+  lg->released = released;
+  lg->sustained = sustained;
+  lg->sum = sum;
+  lg->since_resum = since_resum;
+}
+
 static inline double
 gain_tick_need (MmLimiterGain *lg, double need)
 {
-  const size_t length = lg->length;
-
-  /* sliding minimum over frames [frame - length + 1, frame]: first drop the
-   * frame that left the window from the front (so at most `length` entries
-   * are ever kept), then larger values from the back */
-  if (lg->deque_count > 0 &&
-      lg->frame - lg->deque_frame[lg->deque_head] >= length) {
-    if (++lg->deque_head == length)
-      lg->deque_head = 0;
-    lg->deque_count--;
-  }
-  while (lg->deque_count > 0) {
-    size_t back = lg->deque_head + lg->deque_count - 1;
-    if (back >= length)
-      back -= length;
-    if (lg->deque_value[back] < need)
-      break;
-    lg->deque_count--;
-  }
-  size_t slot = lg->deque_head + lg->deque_count;
-  if (slot >= length)
-    slot -= length;
-  lg->deque_value[slot] = need;
-  lg->deque_frame[slot] = lg->frame;
-  lg->deque_count++;
-  double window_min = lg->deque_value[lg->deque_head];
-  lg->frame++;
-
-  /* release: rise at most by the release factor per frame */
-  double rise = lg->release;
-  if (lg->automatic) {
-    lg->sustained +=
-        (window_min < lg->sustained ? lg->sustained_fall : lg->sustained_rise) *
-        (window_min - lg->sustained);
-    if (lg->released < lg->sustained * AUTO_TRANSIENT_RATIO)
-      rise = lg->release_fast;
-  }
-  double released = lg->released * rise;
-  if (released > window_min)
-    released = window_min;
-  lg->released = released;
-
-  /* boxcar of the same length */
-  double leaving = lg->ring[lg->ring_pos];
-  lg->below_one += (released < 1.0) - (leaving < 1.0);
-  lg->sum += released - leaving;
-  lg->ring[lg->ring_pos] = released;
-  if (++lg->ring_pos == length)
-    lg->ring_pos = 0;
-  if (lg->below_one == 0) {
-    /* all ones: exactly transparent again, whatever rounding the sum had */
-    lg->sum = (double) length;
-    lg->since_resum = 0;
-    return 1.0;
-  }
-  if (++lg->since_resum >= RESUM_FRAMES) {
-    lg->sum = 0.0;
-    for (size_t i = 0; i < length; i++)
-      lg->sum += lg->ring[i];
-    lg->since_resum = 0;
-  }
-  double gain = lg->sum * lg->inverse_length;
-  /* The mean is at most the frame's need, but its rounding is not: bound it by
-   * the oldest value in the box (m' of the frame itself), which is exact. */
-  double oldest = lg->ring[lg->ring_pos];
-  if (gain > oldest)
-    gain = oldest;
+  double gain;
+  gain_core_run (lg, &need, &gain, 1);
   return gain;
 }
 
@@ -457,10 +488,9 @@ compute_gains (MmLimiter *l, size_t n)
     /* apart, so the divisions vectorize */
     for (size_t i = 0; i < n; i++)
       need[i] = need_for_peak (ceiling, loudest[i]);
-    for (size_t i = 0; i < n; i++) {
-      g[i] = gain_tick_need (&l->gain[0], need[i]);
+    gain_core_run (&l->gain[0], need, g, n);
+    for (size_t i = 0; i < n; i++)
       lowest = g[i] < lowest ? g[i] : lowest;
-    }
     for (int c = 1; c < channels; c++)
       memcpy (l->frame_gain[c], g, n * sizeof (double));
   } else if (linked) {
