@@ -324,7 +324,7 @@ mm_limiter_new (int channels, double rate, double max_lookahead_ms)
   l->release_ms = 150.0;
   l->automatic = false;
   l->input_gain = l->input_gain_target = 1.0;
-  mm_true_peak_init (&l->detector, 8);
+  mm_true_peak_init (&l->detector, 8, rate);
   mm_limiter_reset (l);
   return l;
 }
@@ -381,7 +381,7 @@ mm_limiter_set_lookahead_frames (MmLimiter *l, size_t frames)
 void
 mm_limiter_set_oversampling (MmLimiter *l, int factor)
 {
-  mm_true_peak_init (&l->detector, factor);
+  mm_true_peak_init (&l->detector, factor, l->rate);
   mm_limiter_reset (l);
 }
 

@@ -15,8 +15,6 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-#define KAISER_BETA 8.0
-
 /* stream indices in MmTruePeakState */
 enum
 {
@@ -30,53 +28,103 @@ enum
   AT_7_8
 };
 
+/* The first stage: minimax fit (iteratively reweighted least squares) of a
+ * unit half-sample delay over 0 .. 0.475 of the rate, within 0.0053 dB. A
+ * symmetric half-sample interpolator reads nothing at Nyquist itself; this one
+ * is -0.2 dB at 0.48 and -3.1 dB at 0.49. */
+static const float first_pairs[MM_TRUEPEAK_FIRST_PAIRS] = {
+  6.3635073620e-01f,
+  -2.1140093093e-01f,
+  1.2598591726e-01f,
+  -8.9081149426e-02f,
+  6.8351485455e-02f,
+  -5.4980489411e-02f,
+  4.5581022968e-02f,
+  -3.8568188522e-02f,
+  3.3109065584e-02f,
+  -2.8718447591e-02f,
+  2.5098088931e-02f,
+  -2.2053398995e-02f,
+  1.9452617642e-02f,
+  -1.7203144133e-02f,
+  1.5238167668e-02f,
+  -1.3508019671e-02f,
+  1.1975151252e-02f,
+  -1.0610418474e-02f,
+  9.3910164861e-03f,
+  -8.2985699485e-03f,
+  7.3182982035e-03f,
+  -6.4378462459e-03f,
+  5.6469887209e-03f,
+  -4.9368720937e-03f,
+  4.2999597688e-03f,
+  -3.7295358495e-03f,
+  3.2197023722e-03f,
+  -2.7651852763e-03f,
+  2.3611411516e-03f,
+  -2.0032682948e-03f,
+  1.6876177489e-03f,
+  -1.4104017323e-03f,
+  1.1682913295e-03f,
+  -9.5799568587e-04f,
+  7.7650290329e-04f,
+  -6.2089425753e-04f,
+  4.8861478906e-04f,
+  -3.7715212805e-04f,
+  2.8431118515e-04f,
+  -4.2478478142e-04f,
+};
+
 /* The 4x and 8x stages carry a signal whose band ends at a quarter and an
- * eighth of their rate: their taps are the minimax fit (iteratively reweighted
- * least squares) of a unit half-sample delay over that band, within 0.0042 dB
- * and 0.00001 dB. */
+ * eighth of their rate: their taps are the same kind of fit over that band,
+ * within 0.0042 dB and 0.00001 dB. */
 static const float later_pairs[2][MM_TRUEPEAK_LATER_PAIRS] = {
   { 6.107414496e-01f, -1.446465750e-01f, 4.114160840e-02f, -7.476103052e-03f },
   { 6.014034855e-01f, -1.256461796e-01f, 2.744732176e-02f, -3.205298442e-03f },
 };
 
-static double
-bessel_i0 (double x)
+/* A BS.1770 meter's interpolator as libebur128 builds it: a 49-tap sinc
+ * cut at the original Nyquist, Hann-windowed, split into `factor` phases. */
+static void
+init_meter (MmTruePeak *tp, double rate)
 {
-  double sum = 1.0, term = 1.0;
-  for (int k = 1; k < 50; k++) {
-    term *= (x / (2.0 * k)) * (x / (2.0 * k));
-    sum += term;
+  const int taps = 49;
+  tp->meter_factor = rate < 96000.0 ? 4 : (rate < 192000.0 ? 2 : 1);
+  tp->meter_taps = (taps - 1) / tp->meter_factor;
+  if (tp->meter_factor == 1)
+    return;
+  for (int j = 0; j < taps; j++) {
+    const int phase = j % tp->meter_factor;
+    if (phase == 0)
+      continue;
+    double m = j - (taps - 1) / 2.0, arg = M_PI * m / tp->meter_factor;
+    double h = sin (arg) / arg;
+    h *= 0.5 * (1.0 - cos (2.0 * M_PI * j / (taps - 1)));
+    /* phase p's output at input n is the point p / factor after sample
+     * n - taps_per_phase / 2, from x[n - j / factor] */
+    tp->meter[phase - 1][j / tp->meter_factor] = (float) h;
   }
-  return sum;
 }
 
 void
-mm_true_peak_init (MmTruePeak *tp, int factor)
+mm_true_peak_init (MmTruePeak *tp, int factor, double rate)
 {
-  const int pairs = MM_TRUEPEAK_FIRST_PAIRS;
-  double first[MM_TRUEPEAK_FIRST_PAIRS], norm = 0.0;
-
   memset (tp, 0, sizeof (*tp));
   mixmaster_orc_init ();
   tp->factor = factor >= 8 ? 8 : factor >= 4 ? 4 : factor >= 2 ? 2 : 1;
-  for (int k = 1; k <= pairs; k++) {
-    double d = k - 0.5, r = d / (pairs + 0.5);
-    double window = bessel_i0 (KAISER_BETA * sqrt (fmax (0.0, 1.0 - r * r))) /
-        bessel_i0 (KAISER_BETA);
-    first[k - 1] = sin (M_PI * d) / (M_PI * d) * window;
-    norm += 2.0 * first[k - 1];
-  }
-  /* unity gain at DC, so a constant is not over- or under-read */
-  for (int k = 0; k < pairs; k++)
-    tp->first[k] = (float) (first[k] / norm);
+  memcpy (tp->first, first_pairs, sizeof (first_pairs));
   memcpy (tp->later, later_pairs, sizeof (later_pairs));
+  tp->meter_factor = 1;
+  if (tp->factor > 1)
+    init_meter (tp, rate);
 
   /* Each stage looks this many frames ahead of the points it makes: the
    * first K pairs, a later stage of 4 pairs over 2 or 4 streams
-   * floor((K + S - 1) / S). */
+   * floor((K + S - 1) / S). The meter's points need at most 12, less than the
+   * first stage alone. */
   tp->delay = 0;
   if (tp->factor >= 2)
-    tp->delay += pairs;
+    tp->delay += MM_TRUEPEAK_FIRST_PAIRS;
   if (tp->factor >= 4)
     tp->delay += (MM_TRUEPEAK_LATER_PAIRS + 1) / 2;
   if (tp->factor >= 8)
@@ -102,9 +150,9 @@ half_band_stage (float *out, float *const *streams, int n_streams, int r,
     const float *pairs, int n_pairs, ptrdiff_t lo, ptrdiff_t hi)
 {
   const ptrdiff_t m = (ptrdiff_t) n_streams * lo + r;
-  for (int k0 = 0; k0 < n_pairs; k0 += 4) {
-    const float *src[8];
-    for (int q = 0; q < 4; q++) {
+  for (int k0 = 0; k0 < n_pairs; k0 += 2) {
+    const float *src[4];
+    for (int q = 0; q < 2; q++) {
       const ptrdiff_t k = k0 + q + 1;
       const ptrdiff_t before = m + 1 - k, after = m + k;
       src[2 * q] = streams[before - n_streams * floor_div (before, n_streams)] +
@@ -115,14 +163,39 @@ half_band_stage (float *out, float *const *streams, int n_streams, int r,
     }
     const float *p = pairs + k0;
     if (k0 == 0)
-      mixmaster_orc_halfband4_f32 (out + lo, src[0], src[1], src[2], src[3],
-          src[4], src[5], src[6], src[7], p[0], p[1], p[2], p[3],
-          (int) (hi - lo));
+      mixmaster_orc_halfband2_f32 (out + lo, src[0], src[1], src[2], src[3],
+          p[0], p[1], (int) (hi - lo));
     else
-      mixmaster_orc_halfband4_acc_f32 (out + lo, src[0], src[1], src[2], src[3],
-          src[4], src[5], src[6], src[7], p[0], p[1], p[2], p[3],
-          (int) (hi - lo));
+      mixmaster_orc_halfband2_acc_f32 (out + lo, src[0], src[1], src[2], src[3],
+          p[0], p[1], (int) (hi - lo));
   }
+}
+
+/* The meter's points over [lo, hi), folded into point_peak. */
+static void
+meter_points (
+    const MmTruePeak *tp, MmTruePeakState *s, ptrdiff_t lo, ptrdiff_t hi)
+{
+  const int half = tp->meter_taps / 2, points = tp->meter_factor - 1;
+  const float *x = s->stream[0];
+  for (int p = 0; p < points; p++) {
+    float *out = s->meter_point[p] + lo;
+    const float *h = tp->meter[p];
+    for (int t = 0; t < tp->meter_taps; t += 4) {
+      const float *at = x + lo + half - t;
+      if (t == 0)
+        mixmaster_orc_fir4_f32 (out, at, at - 1, at - 2, at - 3, h[t], h[t + 1],
+            h[t + 2], h[t + 3], (int) (hi - lo));
+      else
+        mixmaster_orc_fir4_acc_f32 (out, at, at - 1, at - 2, at - 3, h[t],
+            h[t + 1], h[t + 2], h[t + 3], (int) (hi - lo));
+    }
+  }
+  const float *m0 = s->meter_point[0] + lo;
+  const float *m1 = points > 1 ? s->meter_point[1] + lo : m0;
+  const float *m2 = points > 2 ? s->meter_point[2] + lo : m0;
+  mixmaster_orc_abs_max4_acc_f32 (
+      s->point_peak + lo, m0, m1, m2, m2, (int) (hi - lo));
 }
 
 void
@@ -185,6 +258,8 @@ mm_true_peak_process (const MmTruePeak *tp, MmTruePeakState *s, const float *x,
     mixmaster_orc_abs_max4_f32 (s->point_peak + lo, st[AT_0] + lo,
         st[AT_4_8] + lo, st[AT_0] + lo, st[AT_4_8] + lo, (int) (hi - lo));
   }
+  if (tp->meter_factor > 1)
+    meter_points (tp, s, lo, hi);
   /* frame c: x[c], the points after it and the points before it */
   mixmaster_orc_max_f32 (
       peaks, s->point_peak + c0 - 1, s->point_peak + c0, (int) n);

@@ -84,8 +84,10 @@ void mixmaster_orc_ms_matrix_ramp_f32 (float * ORC_RESTRICT d1, const float * OR
 void mixmaster_orc_ms_encode_f32 (float * ORC_RESTRICT d1, float * ORC_RESTRICT d2, const float * ORC_RESTRICT s1, int n);
 void mixmaster_orc_ms_decode_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, float p1, float p2, int n);
 void mixmaster_orc_ms_decode_ramp_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, int n);
-void mixmaster_orc_halfband4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, const float * ORC_RESTRICT s7, const float * ORC_RESTRICT s8, float p1, float p2, float p3, float p4, int n);
-void mixmaster_orc_halfband4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, const float * ORC_RESTRICT s7, const float * ORC_RESTRICT s8, float p1, float p2, float p3, float p4, int n);
+void mixmaster_orc_halfband2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, int n);
+void mixmaster_orc_halfband2_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, int n);
+void mixmaster_orc_fir4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, float p3, float p4, int n);
+void mixmaster_orc_fir4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, float p3, float p4, int n);
 void mixmaster_orc_abs_max4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, int n);
 void mixmaster_orc_abs_max4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, int n);
 void mixmaster_orc_max_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
@@ -1470,20 +1472,16 @@ mixmaster_orc_ms_decode_ramp_f32 (float * ORC_RESTRICT d1, const float * ORC_RES
 #endif
 
 
-/* mixmaster_orc_halfband4_f32 */
+/* mixmaster_orc_halfband2_f32 */
 #ifdef DISABLE_ORC
 void
-mixmaster_orc_halfband4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, const float * ORC_RESTRICT s7, const float * ORC_RESTRICT s8, float p1, float p2, float p3, float p4, int n){
+mixmaster_orc_halfband2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, int n){
   int i;
   orc_union32 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
   const orc_union32 * ORC_RESTRICT ptr5;
   const orc_union32 * ORC_RESTRICT ptr6;
   const orc_union32 * ORC_RESTRICT ptr7;
-  const orc_union32 * ORC_RESTRICT ptr8;
-  const orc_union32 * ORC_RESTRICT ptr9;
-  const orc_union32 * ORC_RESTRICT ptr10;
-  const orc_union32 * ORC_RESTRICT ptr11;
   orc_union32 var34;
   orc_union32 var35;
   orc_union32 var36;
@@ -1495,37 +1493,17 @@ mixmaster_orc_halfband4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT
   orc_union32 var42;
   orc_union32 var43;
   orc_union32 var44;
-  orc_union32 var45;
-  orc_union32 var46;
-  orc_union32 var47;
-  orc_union32 var48;
-  orc_union32 var49;
-  orc_union32 var50;
-  orc_union32 var51;
-  orc_union32 var52;
-  orc_union32 var53;
-  orc_union32 var54;
-  orc_union32 var55;
-  orc_union32 var56;
 
   ptr0 = (orc_union32 *)d1;
   ptr4 = (orc_union32 *)s1;
   ptr5 = (orc_union32 *)s2;
   ptr6 = (orc_union32 *)s3;
   ptr7 = (orc_union32 *)s4;
-  ptr8 = (orc_union32 *)s5;
-  ptr9 = (orc_union32 *)s6;
-  ptr10 = (orc_union32 *)s7;
-  ptr11 = (orc_union32 *)s8;
 
     /* 3: loadpl */
     var36.f = p1;
     /* 8: loadpl */
     var39.f = p2;
-    /* 14: loadpl */
-    var42.f = p3;
-    /* 20: loadpl */
-    var45.f = p4;
 
   for (i = 0; i < n; i++) {
     /* 0: loadl */
@@ -1540,17 +1518,17 @@ mixmaster_orc_halfband4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT
        _src1.i = ORC_DENORMAL(var34.i);
        _src2.i = ORC_DENORMAL(var35.i);
        _dest1.f = _src1.f + _src2.f;
-       var47.i = ORC_DENORMAL(_dest1.i);
+       var41.i = ORC_DENORMAL(_dest1.i);
     }
     /* 4: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var47.i);
+       _src1.i = ORC_DENORMAL(var41.i);
        _src2.i = ORC_DENORMAL(var36.i);
        _dest1.f = _src1.f * _src2.f;
-       var48.i = ORC_DENORMAL(_dest1.i);
+       var42.i = ORC_DENORMAL(_dest1.i);
     }
     /* 5: loadl */
     var37 = ptr6[i];
@@ -1564,105 +1542,37 @@ mixmaster_orc_halfband4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT
        _src1.i = ORC_DENORMAL(var37.i);
        _src2.i = ORC_DENORMAL(var38.i);
        _dest1.f = _src1.f + _src2.f;
-       var49.i = ORC_DENORMAL(_dest1.i);
+       var43.i = ORC_DENORMAL(_dest1.i);
     }
     /* 9: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var49.i);
+       _src1.i = ORC_DENORMAL(var43.i);
        _src2.i = ORC_DENORMAL(var39.i);
        _dest1.f = _src1.f * _src2.f;
-       var50.i = ORC_DENORMAL(_dest1.i);
+       var44.i = ORC_DENORMAL(_dest1.i);
     }
     /* 10: addf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var48.i);
-       _src2.i = ORC_DENORMAL(var50.i);
-       _dest1.f = _src1.f + _src2.f;
-       var51.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 11: loadl */
-    var40 = ptr8[i];
-    /* 12: loadl */
-    var41 = ptr9[i];
-    /* 13: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var40.i);
-       _src2.i = ORC_DENORMAL(var41.i);
-       _dest1.f = _src1.f + _src2.f;
-       var52.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 15: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var52.i);
-       _src2.i = ORC_DENORMAL(var42.i);
-       _dest1.f = _src1.f * _src2.f;
-       var53.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 16: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var51.i);
-       _src2.i = ORC_DENORMAL(var53.i);
-       _dest1.f = _src1.f + _src2.f;
-       var54.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 17: loadl */
-    var43 = ptr10[i];
-    /* 18: loadl */
-    var44 = ptr11[i];
-    /* 19: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var43.i);
+       _src1.i = ORC_DENORMAL(var42.i);
        _src2.i = ORC_DENORMAL(var44.i);
        _dest1.f = _src1.f + _src2.f;
-       var55.i = ORC_DENORMAL(_dest1.i);
+       var40.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 21: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var55.i);
-       _src2.i = ORC_DENORMAL(var45.i);
-       _dest1.f = _src1.f * _src2.f;
-       var56.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 22: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var54.i);
-       _src2.i = ORC_DENORMAL(var56.i);
-       _dest1.f = _src1.f + _src2.f;
-       var46.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 23: storel */
-    ptr0[i] = var46;
+    /* 11: storel */
+    ptr0[i] = var40;
   }
 
 }
 
 #else
 static void
-_backup_mixmaster_orc_halfband4_f32 (OrcExecutor * ORC_RESTRICT ex)
+_backup_mixmaster_orc_halfband2_f32 (OrcExecutor * ORC_RESTRICT ex)
 {
   int i;
   int n = ex->n;
@@ -1671,10 +1581,6 @@ _backup_mixmaster_orc_halfband4_f32 (OrcExecutor * ORC_RESTRICT ex)
   const orc_union32 * ORC_RESTRICT ptr5;
   const orc_union32 * ORC_RESTRICT ptr6;
   const orc_union32 * ORC_RESTRICT ptr7;
-  const orc_union32 * ORC_RESTRICT ptr8;
-  const orc_union32 * ORC_RESTRICT ptr9;
-  const orc_union32 * ORC_RESTRICT ptr10;
-  const orc_union32 * ORC_RESTRICT ptr11;
   orc_union32 var34;
   orc_union32 var35;
   orc_union32 var36;
@@ -1686,37 +1592,17 @@ _backup_mixmaster_orc_halfband4_f32 (OrcExecutor * ORC_RESTRICT ex)
   orc_union32 var42;
   orc_union32 var43;
   orc_union32 var44;
-  orc_union32 var45;
-  orc_union32 var46;
-  orc_union32 var47;
-  orc_union32 var48;
-  orc_union32 var49;
-  orc_union32 var50;
-  orc_union32 var51;
-  orc_union32 var52;
-  orc_union32 var53;
-  orc_union32 var54;
-  orc_union32 var55;
-  orc_union32 var56;
 
   ptr0 = (orc_union32 *)ex->arrays[0];
   ptr4 = (orc_union32 *)ex->arrays[4];
   ptr5 = (orc_union32 *)ex->arrays[5];
   ptr6 = (orc_union32 *)ex->arrays[6];
   ptr7 = (orc_union32 *)ex->arrays[7];
-  ptr8 = (orc_union32 *)ex->arrays[8];
-  ptr9 = (orc_union32 *)ex->arrays[9];
-  ptr10 = (orc_union32 *)ex->arrays[10];
-  ptr11 = (orc_union32 *)ex->arrays[11];
 
     /* 3: loadpl */
     var36.i = ex->params[24];
     /* 8: loadpl */
     var39.i = ex->params[25];
-    /* 14: loadpl */
-    var42.i = ex->params[26];
-    /* 20: loadpl */
-    var45.i = ex->params[27];
 
   for (i = 0; i < n; i++) {
     /* 0: loadl */
@@ -1731,17 +1617,17 @@ _backup_mixmaster_orc_halfband4_f32 (OrcExecutor * ORC_RESTRICT ex)
        _src1.i = ORC_DENORMAL(var34.i);
        _src2.i = ORC_DENORMAL(var35.i);
        _dest1.f = _src1.f + _src2.f;
-       var47.i = ORC_DENORMAL(_dest1.i);
+       var41.i = ORC_DENORMAL(_dest1.i);
     }
     /* 4: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var47.i);
+       _src1.i = ORC_DENORMAL(var41.i);
        _src2.i = ORC_DENORMAL(var36.i);
        _dest1.f = _src1.f * _src2.f;
-       var48.i = ORC_DENORMAL(_dest1.i);
+       var42.i = ORC_DENORMAL(_dest1.i);
     }
     /* 5: loadl */
     var37 = ptr6[i];
@@ -1755,104 +1641,36 @@ _backup_mixmaster_orc_halfband4_f32 (OrcExecutor * ORC_RESTRICT ex)
        _src1.i = ORC_DENORMAL(var37.i);
        _src2.i = ORC_DENORMAL(var38.i);
        _dest1.f = _src1.f + _src2.f;
-       var49.i = ORC_DENORMAL(_dest1.i);
+       var43.i = ORC_DENORMAL(_dest1.i);
     }
     /* 9: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var49.i);
+       _src1.i = ORC_DENORMAL(var43.i);
        _src2.i = ORC_DENORMAL(var39.i);
        _dest1.f = _src1.f * _src2.f;
-       var50.i = ORC_DENORMAL(_dest1.i);
+       var44.i = ORC_DENORMAL(_dest1.i);
     }
     /* 10: addf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var48.i);
-       _src2.i = ORC_DENORMAL(var50.i);
-       _dest1.f = _src1.f + _src2.f;
-       var51.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 11: loadl */
-    var40 = ptr8[i];
-    /* 12: loadl */
-    var41 = ptr9[i];
-    /* 13: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var40.i);
-       _src2.i = ORC_DENORMAL(var41.i);
-       _dest1.f = _src1.f + _src2.f;
-       var52.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 15: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var52.i);
-       _src2.i = ORC_DENORMAL(var42.i);
-       _dest1.f = _src1.f * _src2.f;
-       var53.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 16: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var51.i);
-       _src2.i = ORC_DENORMAL(var53.i);
-       _dest1.f = _src1.f + _src2.f;
-       var54.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 17: loadl */
-    var43 = ptr10[i];
-    /* 18: loadl */
-    var44 = ptr11[i];
-    /* 19: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var43.i);
+       _src1.i = ORC_DENORMAL(var42.i);
        _src2.i = ORC_DENORMAL(var44.i);
        _dest1.f = _src1.f + _src2.f;
-       var55.i = ORC_DENORMAL(_dest1.i);
+       var40.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 21: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var55.i);
-       _src2.i = ORC_DENORMAL(var45.i);
-       _dest1.f = _src1.f * _src2.f;
-       var56.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 22: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var54.i);
-       _src2.i = ORC_DENORMAL(var56.i);
-       _dest1.f = _src1.f + _src2.f;
-       var46.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 23: storel */
-    ptr0[i] = var46;
+    /* 11: storel */
+    ptr0[i] = var40;
   }
 
 }
 
 void
-mixmaster_orc_halfband4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, const float * ORC_RESTRICT s7, const float * ORC_RESTRICT s8, float p1, float p2, float p3, float p4, int n)
+mixmaster_orc_halfband2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, int n)
 {
   OrcExecutor _ex, *ex = &_ex;
   static volatile int p_inited = 0;
@@ -1867,47 +1685,32 @@ mixmaster_orc_halfband4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT
 #if 1
       static const orc_uint8 bc[] = {
         1, 9, 27, 109, 105, 120, 109, 97, 115, 116, 101, 114, 95, 111, 114, 99, 
-        95, 104, 97, 108, 102, 98, 97, 110, 100, 52, 95, 102, 51, 50, 11, 4, 
-        4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 
-        12, 4, 4, 12, 4, 4, 12, 4, 4, 17, 4, 17, 4, 17, 4, 17, 
-        4, 20, 4, 20, 4, 200, 32, 4, 5, 202, 33, 32, 24, 200, 32, 6, 
-        7, 202, 32, 32, 25, 200, 33, 33, 32, 200, 32, 8, 9, 202, 32, 32, 
-        26, 200, 33, 33, 32, 200, 32, 10, 11, 202, 32, 32, 27, 200, 0, 33, 
-        32, 2, 0, 
+        95, 104, 97, 108, 102, 98, 97, 110, 100, 50, 95, 102, 51, 50, 11, 4, 
+        4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 17, 4, 17, 
+        4, 20, 4, 20, 4, 200, 32, 4, 5, 202, 32, 32, 24, 200, 33, 6, 
+        7, 202, 33, 33, 25, 200, 0, 32, 33, 2, 0, 
       };
       p = orc_program_new_from_static_bytecode (bc);
-      orc_program_set_backup_function (p, _backup_mixmaster_orc_halfband4_f32);
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_halfband2_f32);
 #else
       p = orc_program_new ();
-      orc_program_set_name (p, "mixmaster_orc_halfband4_f32");
-      orc_program_set_backup_function (p, _backup_mixmaster_orc_halfband4_f32);
+      orc_program_set_name (p, "mixmaster_orc_halfband2_f32");
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_halfband2_f32);
       orc_program_add_destination (p, 4, "d1");
       orc_program_add_source (p, 4, "s1");
       orc_program_add_source (p, 4, "s2");
       orc_program_add_source (p, 4, "s3");
       orc_program_add_source (p, 4, "s4");
-      orc_program_add_source (p, 4, "s5");
-      orc_program_add_source (p, 4, "s6");
-      orc_program_add_source (p, 4, "s7");
-      orc_program_add_source (p, 4, "s8");
       orc_program_add_parameter_float (p, 4, "p1");
       orc_program_add_parameter_float (p, 4, "p2");
-      orc_program_add_parameter_float (p, 4, "p3");
-      orc_program_add_parameter_float (p, 4, "p4");
       orc_program_add_temporary (p, 4, "t1");
       orc_program_add_temporary (p, 4, "t2");
 
       orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_S2, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_P1, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_S3, ORC_VAR_S4, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_P2, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_S5, ORC_VAR_S6, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_P3, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_S7, ORC_VAR_S8, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_P4, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_S3, ORC_VAR_S4, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_P2, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
 #endif
 
       orc_program_compile (p);
@@ -1926,10 +1729,645 @@ mixmaster_orc_halfband4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT
   ex->arrays[ORC_VAR_S2] = (void *)s2;
   ex->arrays[ORC_VAR_S3] = (void *)s3;
   ex->arrays[ORC_VAR_S4] = (void *)s4;
-  ex->arrays[ORC_VAR_S5] = (void *)s5;
-  ex->arrays[ORC_VAR_S6] = (void *)s6;
-  ex->arrays[ORC_VAR_S7] = (void *)s7;
-  ex->arrays[ORC_VAR_S8] = (void *)s8;
+  {
+    orc_union32 tmp;
+    tmp.f = p1;
+    ex->params[ORC_VAR_P1] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p2;
+    ex->params[ORC_VAR_P2] = tmp.i;
+  }
+
+  func = c->exec;
+  func (ex);
+}
+#endif
+
+
+/* mixmaster_orc_halfband2_acc_f32 */
+#ifdef DISABLE_ORC
+void
+mixmaster_orc_halfband2_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, int n){
+  int i;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  const orc_union32 * ORC_RESTRICT ptr6;
+  const orc_union32 * ORC_RESTRICT ptr7;
+  orc_union32 var34;
+  orc_union32 var35;
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+  orc_union32 var45;
+  orc_union32 var46;
+
+  ptr0 = (orc_union32 *)d1;
+  ptr4 = (orc_union32 *)s1;
+  ptr5 = (orc_union32 *)s2;
+  ptr6 = (orc_union32 *)s3;
+  ptr7 = (orc_union32 *)s4;
+
+    /* 3: loadpl */
+    var36.f = p1;
+    /* 8: loadpl */
+    var39.f = p2;
+
+  for (i = 0; i < n; i++) {
+    /* 0: loadl */
+    var34 = ptr4[i];
+    /* 1: loadl */
+    var35 = ptr5[i];
+    /* 2: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var34.i);
+       _src2.i = ORC_DENORMAL(var35.i);
+       _dest1.f = _src1.f + _src2.f;
+       var42.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 4: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var42.i);
+       _src2.i = ORC_DENORMAL(var36.i);
+       _dest1.f = _src1.f * _src2.f;
+       var43.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 5: loadl */
+    var37 = ptr6[i];
+    /* 6: loadl */
+    var38 = ptr7[i];
+    /* 7: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var38.i);
+       _dest1.f = _src1.f + _src2.f;
+       var44.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 9: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var44.i);
+       _src2.i = ORC_DENORMAL(var39.i);
+       _dest1.f = _src1.f * _src2.f;
+       var45.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 10: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var43.i);
+       _src2.i = ORC_DENORMAL(var45.i);
+       _dest1.f = _src1.f + _src2.f;
+       var46.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 11: loadl */
+    var40 = ptr0[i];
+    /* 12: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var40.i);
+       _src2.i = ORC_DENORMAL(var46.i);
+       _dest1.f = _src1.f + _src2.f;
+       var41.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 13: storel */
+    ptr0[i] = var41;
+  }
+
+}
+
+#else
+static void
+_backup_mixmaster_orc_halfband2_acc_f32 (OrcExecutor * ORC_RESTRICT ex)
+{
+  int i;
+  int n = ex->n;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  const orc_union32 * ORC_RESTRICT ptr6;
+  const orc_union32 * ORC_RESTRICT ptr7;
+  orc_union32 var34;
+  orc_union32 var35;
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+  orc_union32 var45;
+  orc_union32 var46;
+
+  ptr0 = (orc_union32 *)ex->arrays[0];
+  ptr4 = (orc_union32 *)ex->arrays[4];
+  ptr5 = (orc_union32 *)ex->arrays[5];
+  ptr6 = (orc_union32 *)ex->arrays[6];
+  ptr7 = (orc_union32 *)ex->arrays[7];
+
+    /* 3: loadpl */
+    var36.i = ex->params[24];
+    /* 8: loadpl */
+    var39.i = ex->params[25];
+
+  for (i = 0; i < n; i++) {
+    /* 0: loadl */
+    var34 = ptr4[i];
+    /* 1: loadl */
+    var35 = ptr5[i];
+    /* 2: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var34.i);
+       _src2.i = ORC_DENORMAL(var35.i);
+       _dest1.f = _src1.f + _src2.f;
+       var42.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 4: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var42.i);
+       _src2.i = ORC_DENORMAL(var36.i);
+       _dest1.f = _src1.f * _src2.f;
+       var43.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 5: loadl */
+    var37 = ptr6[i];
+    /* 6: loadl */
+    var38 = ptr7[i];
+    /* 7: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var38.i);
+       _dest1.f = _src1.f + _src2.f;
+       var44.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 9: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var44.i);
+       _src2.i = ORC_DENORMAL(var39.i);
+       _dest1.f = _src1.f * _src2.f;
+       var45.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 10: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var43.i);
+       _src2.i = ORC_DENORMAL(var45.i);
+       _dest1.f = _src1.f + _src2.f;
+       var46.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 11: loadl */
+    var40 = ptr0[i];
+    /* 12: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var40.i);
+       _src2.i = ORC_DENORMAL(var46.i);
+       _dest1.f = _src1.f + _src2.f;
+       var41.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 13: storel */
+    ptr0[i] = var41;
+  }
+
+}
+
+void
+mixmaster_orc_halfband2_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, int n)
+{
+  OrcExecutor _ex, *ex = &_ex;
+  static volatile int p_inited = 0;
+  static OrcCode *c = 0;
+  void (*func) (OrcExecutor *);
+
+  if (!p_inited) {
+    orc_once_mutex_lock ();
+    if (!p_inited) {
+      OrcProgram *p;
+
+#if 1
+      static const orc_uint8 bc[] = {
+        1, 9, 31, 109, 105, 120, 109, 97, 115, 116, 101, 114, 95, 111, 114, 99, 
+        95, 104, 97, 108, 102, 98, 97, 110, 100, 50, 95, 97, 99, 99, 95, 102, 
+        51, 50, 11, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 
+        4, 17, 4, 17, 4, 20, 4, 20, 4, 200, 32, 4, 5, 202, 32, 32, 
+        24, 200, 33, 6, 7, 202, 33, 33, 25, 200, 32, 32, 33, 200, 0, 0, 
+        32, 2, 0, 
+      };
+      p = orc_program_new_from_static_bytecode (bc);
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_halfband2_acc_f32);
+#else
+      p = orc_program_new ();
+      orc_program_set_name (p, "mixmaster_orc_halfband2_acc_f32");
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_halfband2_acc_f32);
+      orc_program_add_destination (p, 4, "d1");
+      orc_program_add_source (p, 4, "s1");
+      orc_program_add_source (p, 4, "s2");
+      orc_program_add_source (p, 4, "s3");
+      orc_program_add_source (p, 4, "s4");
+      orc_program_add_parameter_float (p, 4, "p1");
+      orc_program_add_parameter_float (p, 4, "p2");
+      orc_program_add_temporary (p, 4, "t1");
+      orc_program_add_temporary (p, 4, "t2");
+
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_S2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_S3, ORC_VAR_S4, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_P2, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_D1, ORC_VAR_T1, ORC_VAR_D1);
+#endif
+
+      orc_program_compile (p);
+      c = orc_program_take_code (p);
+      orc_program_free (p);
+    }
+    p_inited = TRUE;
+    orc_once_mutex_unlock ();
+  }
+  ex->arrays[ORC_VAR_A2] = c;
+  ex->program = 0;
+
+  ex->n = n;
+  ex->arrays[ORC_VAR_D1] = d1;
+  ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->arrays[ORC_VAR_S2] = (void *)s2;
+  ex->arrays[ORC_VAR_S3] = (void *)s3;
+  ex->arrays[ORC_VAR_S4] = (void *)s4;
+  {
+    orc_union32 tmp;
+    tmp.f = p1;
+    ex->params[ORC_VAR_P1] = tmp.i;
+  }
+  {
+    orc_union32 tmp;
+    tmp.f = p2;
+    ex->params[ORC_VAR_P2] = tmp.i;
+  }
+
+  func = c->exec;
+  func (ex);
+}
+#endif
+
+
+/* mixmaster_orc_fir4_f32 */
+#ifdef DISABLE_ORC
+void
+mixmaster_orc_fir4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, float p3, float p4, int n){
+  int i;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  const orc_union32 * ORC_RESTRICT ptr6;
+  const orc_union32 * ORC_RESTRICT ptr7;
+  orc_union32 var34;
+  orc_union32 var35;
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+  orc_union32 var45;
+  orc_union32 var46;
+  orc_union32 var47;
+  orc_union32 var48;
+
+  ptr0 = (orc_union32 *)d1;
+  ptr4 = (orc_union32 *)s1;
+  ptr5 = (orc_union32 *)s2;
+  ptr6 = (orc_union32 *)s3;
+  ptr7 = (orc_union32 *)s4;
+
+    /* 1: loadpl */
+    var35.f = p1;
+    /* 4: loadpl */
+    var37.f = p2;
+    /* 8: loadpl */
+    var39.f = p3;
+    /* 12: loadpl */
+    var41.f = p4;
+
+  for (i = 0; i < n; i++) {
+    /* 0: loadl */
+    var34 = ptr4[i];
+    /* 2: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var34.i);
+       _src2.i = ORC_DENORMAL(var35.i);
+       _dest1.f = _src1.f * _src2.f;
+       var43.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 3: loadl */
+    var36 = ptr5[i];
+    /* 5: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var36.i);
+       _src2.i = ORC_DENORMAL(var37.i);
+       _dest1.f = _src1.f * _src2.f;
+       var44.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 6: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var43.i);
+       _src2.i = ORC_DENORMAL(var44.i);
+       _dest1.f = _src1.f + _src2.f;
+       var45.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 7: loadl */
+    var38 = ptr6[i];
+    /* 9: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var38.i);
+       _src2.i = ORC_DENORMAL(var39.i);
+       _dest1.f = _src1.f * _src2.f;
+       var46.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 10: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var45.i);
+       _src2.i = ORC_DENORMAL(var46.i);
+       _dest1.f = _src1.f + _src2.f;
+       var47.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 11: loadl */
+    var40 = ptr7[i];
+    /* 13: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var40.i);
+       _src2.i = ORC_DENORMAL(var41.i);
+       _dest1.f = _src1.f * _src2.f;
+       var48.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 14: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var47.i);
+       _src2.i = ORC_DENORMAL(var48.i);
+       _dest1.f = _src1.f + _src2.f;
+       var42.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 15: storel */
+    ptr0[i] = var42;
+  }
+
+}
+
+#else
+static void
+_backup_mixmaster_orc_fir4_f32 (OrcExecutor * ORC_RESTRICT ex)
+{
+  int i;
+  int n = ex->n;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  const orc_union32 * ORC_RESTRICT ptr6;
+  const orc_union32 * ORC_RESTRICT ptr7;
+  orc_union32 var34;
+  orc_union32 var35;
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+  orc_union32 var42;
+  orc_union32 var43;
+  orc_union32 var44;
+  orc_union32 var45;
+  orc_union32 var46;
+  orc_union32 var47;
+  orc_union32 var48;
+
+  ptr0 = (orc_union32 *)ex->arrays[0];
+  ptr4 = (orc_union32 *)ex->arrays[4];
+  ptr5 = (orc_union32 *)ex->arrays[5];
+  ptr6 = (orc_union32 *)ex->arrays[6];
+  ptr7 = (orc_union32 *)ex->arrays[7];
+
+    /* 1: loadpl */
+    var35.i = ex->params[24];
+    /* 4: loadpl */
+    var37.i = ex->params[25];
+    /* 8: loadpl */
+    var39.i = ex->params[26];
+    /* 12: loadpl */
+    var41.i = ex->params[27];
+
+  for (i = 0; i < n; i++) {
+    /* 0: loadl */
+    var34 = ptr4[i];
+    /* 2: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var34.i);
+       _src2.i = ORC_DENORMAL(var35.i);
+       _dest1.f = _src1.f * _src2.f;
+       var43.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 3: loadl */
+    var36 = ptr5[i];
+    /* 5: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var36.i);
+       _src2.i = ORC_DENORMAL(var37.i);
+       _dest1.f = _src1.f * _src2.f;
+       var44.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 6: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var43.i);
+       _src2.i = ORC_DENORMAL(var44.i);
+       _dest1.f = _src1.f + _src2.f;
+       var45.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 7: loadl */
+    var38 = ptr6[i];
+    /* 9: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var38.i);
+       _src2.i = ORC_DENORMAL(var39.i);
+       _dest1.f = _src1.f * _src2.f;
+       var46.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 10: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var45.i);
+       _src2.i = ORC_DENORMAL(var46.i);
+       _dest1.f = _src1.f + _src2.f;
+       var47.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 11: loadl */
+    var40 = ptr7[i];
+    /* 13: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var40.i);
+       _src2.i = ORC_DENORMAL(var41.i);
+       _dest1.f = _src1.f * _src2.f;
+       var48.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 14: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var47.i);
+       _src2.i = ORC_DENORMAL(var48.i);
+       _dest1.f = _src1.f + _src2.f;
+       var42.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 15: storel */
+    ptr0[i] = var42;
+  }
+
+}
+
+void
+mixmaster_orc_fir4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, float p3, float p4, int n)
+{
+  OrcExecutor _ex, *ex = &_ex;
+  static volatile int p_inited = 0;
+  static OrcCode *c = 0;
+  void (*func) (OrcExecutor *);
+
+  if (!p_inited) {
+    orc_once_mutex_lock ();
+    if (!p_inited) {
+      OrcProgram *p;
+
+#if 1
+      static const orc_uint8 bc[] = {
+        1, 9, 22, 109, 105, 120, 109, 97, 115, 116, 101, 114, 95, 111, 114, 99, 
+        95, 102, 105, 114, 52, 95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 
+        4, 4, 12, 4, 4, 12, 4, 4, 17, 4, 17, 4, 17, 4, 17, 4, 
+        20, 4, 20, 4, 202, 32, 4, 24, 202, 33, 5, 25, 200, 32, 32, 33, 
+        202, 33, 6, 26, 200, 32, 32, 33, 202, 33, 7, 27, 200, 0, 32, 33, 
+        2, 0, 
+      };
+      p = orc_program_new_from_static_bytecode (bc);
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_fir4_f32);
+#else
+      p = orc_program_new ();
+      orc_program_set_name (p, "mixmaster_orc_fir4_f32");
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_fir4_f32);
+      orc_program_add_destination (p, 4, "d1");
+      orc_program_add_source (p, 4, "s1");
+      orc_program_add_source (p, 4, "s2");
+      orc_program_add_source (p, 4, "s3");
+      orc_program_add_source (p, 4, "s4");
+      orc_program_add_parameter_float (p, 4, "p1");
+      orc_program_add_parameter_float (p, 4, "p2");
+      orc_program_add_parameter_float (p, 4, "p3");
+      orc_program_add_parameter_float (p, 4, "p4");
+      orc_program_add_temporary (p, 4, "t1");
+      orc_program_add_temporary (p, 4, "t2");
+
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_S2, ORC_VAR_P2, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_S3, ORC_VAR_P3, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_S4, ORC_VAR_P4, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
+#endif
+
+      orc_program_compile (p);
+      c = orc_program_take_code (p);
+      orc_program_free (p);
+    }
+    p_inited = TRUE;
+    orc_once_mutex_unlock ();
+  }
+  ex->arrays[ORC_VAR_A2] = c;
+  ex->program = 0;
+
+  ex->n = n;
+  ex->arrays[ORC_VAR_D1] = d1;
+  ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->arrays[ORC_VAR_S2] = (void *)s2;
+  ex->arrays[ORC_VAR_S3] = (void *)s3;
+  ex->arrays[ORC_VAR_S4] = (void *)s4;
   {
     orc_union32 tmp;
     tmp.f = p1;
@@ -1957,20 +2395,16 @@ mixmaster_orc_halfband4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT
 #endif
 
 
-/* mixmaster_orc_halfband4_acc_f32 */
+/* mixmaster_orc_fir4_acc_f32 */
 #ifdef DISABLE_ORC
 void
-mixmaster_orc_halfband4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, const float * ORC_RESTRICT s7, const float * ORC_RESTRICT s8, float p1, float p2, float p3, float p4, int n){
+mixmaster_orc_fir4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, float p3, float p4, int n){
   int i;
   orc_union32 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
   const orc_union32 * ORC_RESTRICT ptr5;
   const orc_union32 * ORC_RESTRICT ptr6;
   const orc_union32 * ORC_RESTRICT ptr7;
-  const orc_union32 * ORC_RESTRICT ptr8;
-  const orc_union32 * ORC_RESTRICT ptr9;
-  const orc_union32 * ORC_RESTRICT ptr10;
-  const orc_union32 * ORC_RESTRICT ptr11;
   orc_union32 var34;
   orc_union32 var35;
   orc_union32 var36;
@@ -1988,182 +2422,122 @@ mixmaster_orc_halfband4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_REST
   orc_union32 var48;
   orc_union32 var49;
   orc_union32 var50;
-  orc_union32 var51;
-  orc_union32 var52;
-  orc_union32 var53;
-  orc_union32 var54;
-  orc_union32 var55;
-  orc_union32 var56;
-  orc_union32 var57;
-  orc_union32 var58;
 
   ptr0 = (orc_union32 *)d1;
   ptr4 = (orc_union32 *)s1;
   ptr5 = (orc_union32 *)s2;
   ptr6 = (orc_union32 *)s3;
   ptr7 = (orc_union32 *)s4;
-  ptr8 = (orc_union32 *)s5;
-  ptr9 = (orc_union32 *)s6;
-  ptr10 = (orc_union32 *)s7;
-  ptr11 = (orc_union32 *)s8;
 
-    /* 3: loadpl */
-    var36.f = p1;
+    /* 1: loadpl */
+    var35.f = p1;
+    /* 4: loadpl */
+    var37.f = p2;
     /* 8: loadpl */
-    var39.f = p2;
-    /* 14: loadpl */
-    var42.f = p3;
-    /* 20: loadpl */
-    var45.f = p4;
+    var39.f = p3;
+    /* 12: loadpl */
+    var41.f = p4;
 
   for (i = 0; i < n; i++) {
     /* 0: loadl */
     var34 = ptr4[i];
-    /* 1: loadl */
-    var35 = ptr5[i];
-    /* 2: addf */
+    /* 2: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var34.i);
        _src2.i = ORC_DENORMAL(var35.i);
-       _dest1.f = _src1.f + _src2.f;
-       var48.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 4: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var48.i);
-       _src2.i = ORC_DENORMAL(var36.i);
        _dest1.f = _src1.f * _src2.f;
-       var49.i = ORC_DENORMAL(_dest1.i);
+       var44.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 5: loadl */
-    var37 = ptr6[i];
-    /* 6: loadl */
-    var38 = ptr7[i];
-    /* 7: addf */
+    /* 3: loadl */
+    var36 = ptr5[i];
+    /* 5: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var37.i);
-       _src2.i = ORC_DENORMAL(var38.i);
-       _dest1.f = _src1.f + _src2.f;
-       var50.i = ORC_DENORMAL(_dest1.i);
+       _src1.i = ORC_DENORMAL(var36.i);
+       _src2.i = ORC_DENORMAL(var37.i);
+       _dest1.f = _src1.f * _src2.f;
+       var45.i = ORC_DENORMAL(_dest1.i);
     }
+    /* 6: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var44.i);
+       _src2.i = ORC_DENORMAL(var45.i);
+       _dest1.f = _src1.f + _src2.f;
+       var46.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 7: loadl */
+    var38 = ptr6[i];
     /* 9: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var50.i);
+       _src1.i = ORC_DENORMAL(var38.i);
        _src2.i = ORC_DENORMAL(var39.i);
        _dest1.f = _src1.f * _src2.f;
-       var51.i = ORC_DENORMAL(_dest1.i);
+       var47.i = ORC_DENORMAL(_dest1.i);
     }
     /* 10: addf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var49.i);
-       _src2.i = ORC_DENORMAL(var51.i);
+       _src1.i = ORC_DENORMAL(var46.i);
+       _src2.i = ORC_DENORMAL(var47.i);
        _dest1.f = _src1.f + _src2.f;
-       var52.i = ORC_DENORMAL(_dest1.i);
+       var48.i = ORC_DENORMAL(_dest1.i);
     }
     /* 11: loadl */
-    var40 = ptr8[i];
-    /* 12: loadl */
-    var41 = ptr9[i];
-    /* 13: addf */
+    var40 = ptr7[i];
+    /* 13: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var40.i);
        _src2.i = ORC_DENORMAL(var41.i);
-       _dest1.f = _src1.f + _src2.f;
-       var53.i = ORC_DENORMAL(_dest1.i);
+       _dest1.f = _src1.f * _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 15: mulf */
+    /* 14: addf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var53.i);
-       _src2.i = ORC_DENORMAL(var42.i);
-       _dest1.f = _src1.f * _src2.f;
-       var54.i = ORC_DENORMAL(_dest1.i);
+       _src1.i = ORC_DENORMAL(var48.i);
+       _src2.i = ORC_DENORMAL(var49.i);
+       _dest1.f = _src1.f + _src2.f;
+       var50.i = ORC_DENORMAL(_dest1.i);
     }
+    /* 15: loadl */
+    var42 = ptr0[i];
     /* 16: addf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var52.i);
-       _src2.i = ORC_DENORMAL(var54.i);
+       _src1.i = ORC_DENORMAL(var42.i);
+       _src2.i = ORC_DENORMAL(var50.i);
        _dest1.f = _src1.f + _src2.f;
-       var55.i = ORC_DENORMAL(_dest1.i);
+       var43.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 17: loadl */
-    var43 = ptr10[i];
-    /* 18: loadl */
-    var44 = ptr11[i];
-    /* 19: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var43.i);
-       _src2.i = ORC_DENORMAL(var44.i);
-       _dest1.f = _src1.f + _src2.f;
-       var56.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 21: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var56.i);
-       _src2.i = ORC_DENORMAL(var45.i);
-       _dest1.f = _src1.f * _src2.f;
-       var57.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 22: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var55.i);
-       _src2.i = ORC_DENORMAL(var57.i);
-       _dest1.f = _src1.f + _src2.f;
-       var58.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 23: loadl */
-    var46 = ptr0[i];
-    /* 24: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var46.i);
-       _src2.i = ORC_DENORMAL(var58.i);
-       _dest1.f = _src1.f + _src2.f;
-       var47.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 25: storel */
-    ptr0[i] = var47;
+    /* 17: storel */
+    ptr0[i] = var43;
   }
 
 }
 
 #else
 static void
-_backup_mixmaster_orc_halfband4_acc_f32 (OrcExecutor * ORC_RESTRICT ex)
+_backup_mixmaster_orc_fir4_acc_f32 (OrcExecutor * ORC_RESTRICT ex)
 {
   int i;
   int n = ex->n;
@@ -2172,10 +2546,6 @@ _backup_mixmaster_orc_halfband4_acc_f32 (OrcExecutor * ORC_RESTRICT ex)
   const orc_union32 * ORC_RESTRICT ptr5;
   const orc_union32 * ORC_RESTRICT ptr6;
   const orc_union32 * ORC_RESTRICT ptr7;
-  const orc_union32 * ORC_RESTRICT ptr8;
-  const orc_union32 * ORC_RESTRICT ptr9;
-  const orc_union32 * ORC_RESTRICT ptr10;
-  const orc_union32 * ORC_RESTRICT ptr11;
   orc_union32 var34;
   orc_union32 var35;
   orc_union32 var36;
@@ -2193,181 +2563,121 @@ _backup_mixmaster_orc_halfband4_acc_f32 (OrcExecutor * ORC_RESTRICT ex)
   orc_union32 var48;
   orc_union32 var49;
   orc_union32 var50;
-  orc_union32 var51;
-  orc_union32 var52;
-  orc_union32 var53;
-  orc_union32 var54;
-  orc_union32 var55;
-  orc_union32 var56;
-  orc_union32 var57;
-  orc_union32 var58;
 
   ptr0 = (orc_union32 *)ex->arrays[0];
   ptr4 = (orc_union32 *)ex->arrays[4];
   ptr5 = (orc_union32 *)ex->arrays[5];
   ptr6 = (orc_union32 *)ex->arrays[6];
   ptr7 = (orc_union32 *)ex->arrays[7];
-  ptr8 = (orc_union32 *)ex->arrays[8];
-  ptr9 = (orc_union32 *)ex->arrays[9];
-  ptr10 = (orc_union32 *)ex->arrays[10];
-  ptr11 = (orc_union32 *)ex->arrays[11];
 
-    /* 3: loadpl */
-    var36.i = ex->params[24];
+    /* 1: loadpl */
+    var35.i = ex->params[24];
+    /* 4: loadpl */
+    var37.i = ex->params[25];
     /* 8: loadpl */
-    var39.i = ex->params[25];
-    /* 14: loadpl */
-    var42.i = ex->params[26];
-    /* 20: loadpl */
-    var45.i = ex->params[27];
+    var39.i = ex->params[26];
+    /* 12: loadpl */
+    var41.i = ex->params[27];
 
   for (i = 0; i < n; i++) {
     /* 0: loadl */
     var34 = ptr4[i];
-    /* 1: loadl */
-    var35 = ptr5[i];
-    /* 2: addf */
+    /* 2: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var34.i);
        _src2.i = ORC_DENORMAL(var35.i);
-       _dest1.f = _src1.f + _src2.f;
-       var48.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 4: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var48.i);
-       _src2.i = ORC_DENORMAL(var36.i);
        _dest1.f = _src1.f * _src2.f;
-       var49.i = ORC_DENORMAL(_dest1.i);
+       var44.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 5: loadl */
-    var37 = ptr6[i];
-    /* 6: loadl */
-    var38 = ptr7[i];
-    /* 7: addf */
+    /* 3: loadl */
+    var36 = ptr5[i];
+    /* 5: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var37.i);
-       _src2.i = ORC_DENORMAL(var38.i);
-       _dest1.f = _src1.f + _src2.f;
-       var50.i = ORC_DENORMAL(_dest1.i);
+       _src1.i = ORC_DENORMAL(var36.i);
+       _src2.i = ORC_DENORMAL(var37.i);
+       _dest1.f = _src1.f * _src2.f;
+       var45.i = ORC_DENORMAL(_dest1.i);
     }
+    /* 6: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var44.i);
+       _src2.i = ORC_DENORMAL(var45.i);
+       _dest1.f = _src1.f + _src2.f;
+       var46.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 7: loadl */
+    var38 = ptr6[i];
     /* 9: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var50.i);
+       _src1.i = ORC_DENORMAL(var38.i);
        _src2.i = ORC_DENORMAL(var39.i);
        _dest1.f = _src1.f * _src2.f;
-       var51.i = ORC_DENORMAL(_dest1.i);
+       var47.i = ORC_DENORMAL(_dest1.i);
     }
     /* 10: addf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var49.i);
-       _src2.i = ORC_DENORMAL(var51.i);
+       _src1.i = ORC_DENORMAL(var46.i);
+       _src2.i = ORC_DENORMAL(var47.i);
        _dest1.f = _src1.f + _src2.f;
-       var52.i = ORC_DENORMAL(_dest1.i);
+       var48.i = ORC_DENORMAL(_dest1.i);
     }
     /* 11: loadl */
-    var40 = ptr8[i];
-    /* 12: loadl */
-    var41 = ptr9[i];
-    /* 13: addf */
+    var40 = ptr7[i];
+    /* 13: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var40.i);
        _src2.i = ORC_DENORMAL(var41.i);
-       _dest1.f = _src1.f + _src2.f;
-       var53.i = ORC_DENORMAL(_dest1.i);
+       _dest1.f = _src1.f * _src2.f;
+       var49.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 15: mulf */
+    /* 14: addf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var53.i);
-       _src2.i = ORC_DENORMAL(var42.i);
-       _dest1.f = _src1.f * _src2.f;
-       var54.i = ORC_DENORMAL(_dest1.i);
+       _src1.i = ORC_DENORMAL(var48.i);
+       _src2.i = ORC_DENORMAL(var49.i);
+       _dest1.f = _src1.f + _src2.f;
+       var50.i = ORC_DENORMAL(_dest1.i);
     }
+    /* 15: loadl */
+    var42 = ptr0[i];
     /* 16: addf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var52.i);
-       _src2.i = ORC_DENORMAL(var54.i);
+       _src1.i = ORC_DENORMAL(var42.i);
+       _src2.i = ORC_DENORMAL(var50.i);
        _dest1.f = _src1.f + _src2.f;
-       var55.i = ORC_DENORMAL(_dest1.i);
+       var43.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 17: loadl */
-    var43 = ptr10[i];
-    /* 18: loadl */
-    var44 = ptr11[i];
-    /* 19: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var43.i);
-       _src2.i = ORC_DENORMAL(var44.i);
-       _dest1.f = _src1.f + _src2.f;
-       var56.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 21: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var56.i);
-       _src2.i = ORC_DENORMAL(var45.i);
-       _dest1.f = _src1.f * _src2.f;
-       var57.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 22: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var55.i);
-       _src2.i = ORC_DENORMAL(var57.i);
-       _dest1.f = _src1.f + _src2.f;
-       var58.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 23: loadl */
-    var46 = ptr0[i];
-    /* 24: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var46.i);
-       _src2.i = ORC_DENORMAL(var58.i);
-       _dest1.f = _src1.f + _src2.f;
-       var47.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 25: storel */
-    ptr0[i] = var47;
+    /* 17: storel */
+    ptr0[i] = var43;
   }
 
 }
 
 void
-mixmaster_orc_halfband4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, const float * ORC_RESTRICT s5, const float * ORC_RESTRICT s6, const float * ORC_RESTRICT s7, const float * ORC_RESTRICT s8, float p1, float p2, float p3, float p4, int n)
+mixmaster_orc_fir4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, float p3, float p4, int n)
 {
   OrcExecutor _ex, *ex = &_ex;
   static volatile int p_inited = 0;
@@ -2381,30 +2691,24 @@ mixmaster_orc_halfband4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_REST
 
 #if 1
       static const orc_uint8 bc[] = {
-        1, 9, 31, 109, 105, 120, 109, 97, 115, 116, 101, 114, 95, 111, 114, 99, 
-        95, 104, 97, 108, 102, 98, 97, 110, 100, 52, 95, 97, 99, 99, 95, 102, 
-        51, 50, 11, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 
-        4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 17, 4, 17, 
-        4, 17, 4, 17, 4, 20, 4, 20, 4, 200, 32, 4, 5, 202, 33, 32, 
-        24, 200, 32, 6, 7, 202, 32, 32, 25, 200, 33, 33, 32, 200, 32, 8, 
-        9, 202, 32, 32, 26, 200, 33, 33, 32, 200, 32, 10, 11, 202, 32, 32, 
-        27, 200, 33, 33, 32, 200, 0, 0, 33, 2, 0, 
+        1, 9, 26, 109, 105, 120, 109, 97, 115, 116, 101, 114, 95, 111, 114, 99, 
+        95, 102, 105, 114, 52, 95, 97, 99, 99, 95, 102, 51, 50, 11, 4, 4, 
+        12, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 17, 4, 17, 4, 
+        17, 4, 17, 4, 20, 4, 20, 4, 202, 32, 4, 24, 202, 33, 5, 25, 
+        200, 32, 32, 33, 202, 33, 6, 26, 200, 32, 32, 33, 202, 33, 7, 27, 
+        200, 32, 32, 33, 200, 0, 0, 32, 2, 0, 
       };
       p = orc_program_new_from_static_bytecode (bc);
-      orc_program_set_backup_function (p, _backup_mixmaster_orc_halfband4_acc_f32);
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_fir4_acc_f32);
 #else
       p = orc_program_new ();
-      orc_program_set_name (p, "mixmaster_orc_halfband4_acc_f32");
-      orc_program_set_backup_function (p, _backup_mixmaster_orc_halfband4_acc_f32);
+      orc_program_set_name (p, "mixmaster_orc_fir4_acc_f32");
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_fir4_acc_f32);
       orc_program_add_destination (p, 4, "d1");
       orc_program_add_source (p, 4, "s1");
       orc_program_add_source (p, 4, "s2");
       orc_program_add_source (p, 4, "s3");
       orc_program_add_source (p, 4, "s4");
-      orc_program_add_source (p, 4, "s5");
-      orc_program_add_source (p, 4, "s6");
-      orc_program_add_source (p, 4, "s7");
-      orc_program_add_source (p, 4, "s8");
       orc_program_add_parameter_float (p, 4, "p1");
       orc_program_add_parameter_float (p, 4, "p2");
       orc_program_add_parameter_float (p, 4, "p3");
@@ -2412,18 +2716,14 @@ mixmaster_orc_halfband4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_REST
       orc_program_add_temporary (p, 4, "t1");
       orc_program_add_temporary (p, 4, "t2");
 
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_S2, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_P1, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_S3, ORC_VAR_S4, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_P2, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_S5, ORC_VAR_S6, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_P3, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_S7, ORC_VAR_S8, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_P4, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_T1, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_D1, ORC_VAR_T2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_S2, ORC_VAR_P2, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_S3, ORC_VAR_P3, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_S4, ORC_VAR_P4, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_D1, ORC_VAR_T1, ORC_VAR_D1);
 #endif
 
       orc_program_compile (p);
@@ -2442,10 +2742,6 @@ mixmaster_orc_halfband4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_REST
   ex->arrays[ORC_VAR_S2] = (void *)s2;
   ex->arrays[ORC_VAR_S3] = (void *)s3;
   ex->arrays[ORC_VAR_S4] = (void *)s4;
-  ex->arrays[ORC_VAR_S5] = (void *)s5;
-  ex->arrays[ORC_VAR_S6] = (void *)s6;
-  ex->arrays[ORC_VAR_S7] = (void *)s7;
-  ex->arrays[ORC_VAR_S8] = (void *)s8;
   {
     orc_union32 tmp;
     tmp.f = p1;

@@ -95,66 +95,86 @@ addf l, mm, ss
 subf r, mm, ss
 mergelq d1, l, r
 
-# Half-band interpolation, four tap pairs: the point halfway between samples
+# Half-band interpolation, two tap pairs: the point halfway between samples
 # m and m+1 of a stream is sum_k b_k (v[m+1-k] + v[m+k]); each source pair is
-# one k. The true-peak detector chains these stages (2x, 4x, 8x).
-.function mixmaster_orc_halfband4_f32
+# one k. The true-peak detector chains these stages (2x, 4x, 8x). (Kernels keep
+# to four sources: ORC 0.4.33's x86 backend corrupts a callee-saved register
+# with eight.)
+.function mixmaster_orc_halfband2_f32
 .dest 4 d1 float
 .source 4 s1 float
 .source 4 s2 float
 .source 4 s3 float
 .source 4 s4 float
-.source 4 s5 float
-.source 4 s6 float
-.source 4 s7 float
-.source 4 s8 float
 .floatparam 4 p1
 .floatparam 4 p2
-.floatparam 4 p3
-.floatparam 4 p4
 .temp 4 t
-.temp 4 acc
+.temp 4 u
 addf t, s1, s2
-mulf acc, t, p1
-addf t, s3, s4
-mulf t, t, p2
-addf acc, acc, t
-addf t, s5, s6
-mulf t, t, p3
-addf acc, acc, t
-addf t, s7, s8
-mulf t, t, p4
-addf d1, acc, t
+mulf t, t, p1
+addf u, s3, s4
+mulf u, u, p2
+addf d1, t, u
 
-# The same, added to what d1 holds (the next four pairs of a longer filter).
-.function mixmaster_orc_halfband4_acc_f32
+# The same, added to what d1 holds (the next pairs of a longer filter).
+.function mixmaster_orc_halfband2_acc_f32
 .dest 4 d1 float
 .source 4 s1 float
 .source 4 s2 float
 .source 4 s3 float
 .source 4 s4 float
-.source 4 s5 float
-.source 4 s6 float
-.source 4 s7 float
-.source 4 s8 float
+.floatparam 4 p1
+.floatparam 4 p2
+.temp 4 t
+.temp 4 u
+addf t, s1, s2
+mulf t, t, p1
+addf u, s3, s4
+mulf u, u, p2
+addf t, t, u
+addf d1, d1, t
+
+# Four taps of a general FIR, one source per tap.
+.function mixmaster_orc_fir4_f32
+.dest 4 d1 float
+.source 4 s1 float
+.source 4 s2 float
+.source 4 s3 float
+.source 4 s4 float
 .floatparam 4 p1
 .floatparam 4 p2
 .floatparam 4 p3
 .floatparam 4 p4
 .temp 4 t
-.temp 4 acc
-addf t, s1, s2
-mulf acc, t, p1
-addf t, s3, s4
-mulf t, t, p2
-addf acc, acc, t
-addf t, s5, s6
-mulf t, t, p3
-addf acc, acc, t
-addf t, s7, s8
-mulf t, t, p4
-addf acc, acc, t
-addf d1, d1, acc
+.temp 4 u
+mulf t, s1, p1
+mulf u, s2, p2
+addf t, t, u
+mulf u, s3, p3
+addf t, t, u
+mulf u, s4, p4
+addf d1, t, u
+
+.function mixmaster_orc_fir4_acc_f32
+.dest 4 d1 float
+.source 4 s1 float
+.source 4 s2 float
+.source 4 s3 float
+.source 4 s4 float
+.floatparam 4 p1
+.floatparam 4 p2
+.floatparam 4 p3
+.floatparam 4 p4
+.temp 4 t
+.temp 4 u
+mulf t, s1, p1
+mulf u, s2, p2
+addf t, t, u
+mulf u, s3, p3
+addf t, t, u
+mulf u, s4, p4
+addf t, t, u
+addf d1, d1, t
 
 # Largest magnitude of four streams (magnitude by clearing the sign bit;
 # non-negative floats order like their bit patterns).

@@ -192,10 +192,11 @@ test_ms_decode_ramp (void)
   g_rand_free (rand);
 }
 
-/* The true-peak detector's half-band pairs: written, then accumulated. Sources
- * are eight shifted views of one stream, as the detector uses them. */
+/* The true-peak detector's half-band pairs and the meter's FIR taps: written,
+ * then accumulated. Sources are shifted views of one stream, as the detector
+ * uses them. */
 static void
-test_halfband4 (void)
+test_halfband2_fir4 (void)
 {
   Buffers b;
   GRand *rand = g_rand_new_with_seed (6);
@@ -207,20 +208,28 @@ test_halfband4 (void)
       gfloat *x = fill (b.base[0], offsets[o], n + 8, rand);
       gfloat *d = fill (b.base[1], (offsets[o] + 1) % 4, n, rand);
       gfloat *want = b.base[2];
-      for (gsize i = 0; i < n; i++) {
-        gfloat acc = 0.0f;
-        for (int k = 0; k < 4; k++)
-          acc += p[k] * (x[i + 3 - k] + x[i + 4 + k]);
-        want[i] = acc;
-      }
-      mixmaster_orc_halfband4_f32 (d, x + 3, x + 4, x + 2, x + 5, x + 1, x + 6,
-          x, x + 7, p[0], p[1], p[2], p[3], (int) n);
-      assert_close (d, want, n, "halfband4_f32", n, offsets[o]);
+      for (gsize i = 0; i < n; i++)
+        want[i] = p[0] * (x[i + 1] + x[i + 2]) + p[1] * (x[i] + x[i + 3]);
+      mixmaster_orc_halfband2_f32 (
+          d, x + 1, x + 2, x, x + 3, p[0], p[1], (int) n);
+      assert_close (d, want, n, "halfband2_f32", n, offsets[o]);
       for (gsize i = 0; i < n; i++)
         want[i] *= 2.0f;
-      mixmaster_orc_halfband4_acc_f32 (d, x + 3, x + 4, x + 2, x + 5, x + 1,
-          x + 6, x, x + 7, p[0], p[1], p[2], p[3], (int) n);
-      assert_close (d, want, n, "halfband4_acc_f32", n, offsets[o]);
+      mixmaster_orc_halfband2_acc_f32 (
+          d, x + 1, x + 2, x, x + 3, p[0], p[1], (int) n);
+      assert_close (d, want, n, "halfband2_acc_f32", n, offsets[o]);
+
+      for (gsize i = 0; i < n; i++)
+        want[i] = p[0] * x[i + 4] + p[1] * x[i + 3] + p[2] * x[i + 2] +
+            p[3] * x[i + 1];
+      mixmaster_orc_fir4_f32 (
+          d, x + 4, x + 3, x + 2, x + 1, p[0], p[1], p[2], p[3], (int) n);
+      assert_close (d, want, n, "fir4_f32", n, offsets[o]);
+      for (gsize i = 0; i < n; i++)
+        want[i] *= 2.0f;
+      mixmaster_orc_fir4_acc_f32 (
+          d, x + 4, x + 3, x + 2, x + 1, p[0], p[1], p[2], p[3], (int) n);
+      assert_close (d, want, n, "fir4_acc_f32", n, offsets[o]);
     }
   }
   buffers_clear (&b);
@@ -311,7 +320,7 @@ main (int argc, char **argv)
   g_test_add_func ("/orc/ms_encode_f32", test_ms_encode);
   g_test_add_func ("/orc/ms_decode_f32", test_ms_decode);
   g_test_add_func ("/orc/ms_decode_ramp_f32", test_ms_decode_ramp);
-  g_test_add_func ("/orc/halfband4_f32", test_halfband4);
+  g_test_add_func ("/orc/halfband2_fir4_f32", test_halfband2_fir4);
   g_test_add_func ("/orc/abs_max4_f32", test_abs_max4);
   g_test_add_func ("/orc/mul", test_mul);
 
