@@ -64,8 +64,19 @@ MASTER_GLUE = {
     "makeup": 2.0, "post-messages": True, "interval": 100 * Gst.MSECOND,
 }
 
-# The master chain. Master-ish settings: a broad EQ, a little glue compression, then a
-# little wider with bass mono below 120 Hz.
+# The limiter (masterlimiter): the last processor, the "streaming master" recipe of
+# docs/masterlimiter.md. The demo mix comes out of the stages before it at about
+# -16.4 LUFS with its true peak at -1.5 dBTP; 2.5 dB of drive into a -1 dBTP ceiling
+# takes it to about -14 LUFS (the streaming target) with up to 2 dB of gain reduction
+# on the loudest drum hits. Lookahead 5 ms, release 150 ms with auto-release and the
+# 8x true-peak detector are the defaults.
+MASTER_LIMIT = {
+    "ceiling": -1.0, "input-gain": 2.5, "post-messages": True,
+    "interval": 100 * Gst.MSECOND,
+}
+
+# The master chain. Master-ish settings: a broad EQ, a little glue compression, a
+# little wider with bass mono below 120 Hz, then limited to -1 dBTP.
 MASTER_CHAIN = [
     Stage("eq", "mixeq", MASTER_EQ,
           what="high-pass 25 Hz 24 dB/oct, low-shelf 90 Hz +1 dB, 300 Hz -1.5 dB, "
@@ -77,8 +88,10 @@ MASTER_CHAIN = [
           {"width": 1.3, "bass-mono-freq": 120.0, "post-messages": True,
            "interval": 100 * Gst.MSECOND},
           message="stereowidth", what="width 1.3, bass mono below 120 Hz"),
-    # Next (once they exist; property names per DESIGN.md and each element's docs):
-    # Stage("limit", "masterlimiter", {...}, message="masterlimiter"),
+    Stage("limit", "masterlimiter", MASTER_LIMIT, message="masterlimiter",
+          what="input-gain +2.5 dB, ceiling -1 dBTP (lookahead 5 ms, release 150 ms auto, "
+               "8x true peak)"),
+    # Next (once it exists; property names per DESIGN.md and its docs):
     # Stage("loud", "loudnorm", {...}, message="loudnorm"),
 ]
 
@@ -280,10 +293,32 @@ def _fields(s):
     return out
 
 
+def _latency_ns(pad):
+    """The minimum latency a LATENCY query on pad reports, or None."""
+    q = Gst.Query.new_latency()
+    if pad is None or not pad.query(q):
+        return None
+    return q.parse_latency()[1]
+
+
+def stage_latency_ns(pipeline, stage):
+    """The latency the stage's element adds: what a LATENCY query reports on its
+    source pad minus what its upstream peer reports (None when either fails)."""
+    el = pipeline.get_by_name(stage.name)
+    if el is None:
+        return None
+    sink = el.get_static_pad("sink")
+    ours = _latency_ns(el.get_static_pad("src"))
+    up = _latency_ns(sink.get_peer() if sink is not None else None)
+    return None if ours is None or up is None else ours - up
+
+
 def run(in_path, out_path, stages, out_format="F32LE", timeout_s=120, taps=None):
     """Runs the chain to EOS. Returns {"launch": str, "messages": {element name: [dict]},
-    "warnings": [str]}. Raises ChainError on an error message or a timeout.
-    taps: {stage name: WAV path} to write what comes out of those stages too."""
+    "warnings": [str], "latency": {element name: ns}} (latency: what each stage's element
+    reports in the LATENCY query, asked at EOS). Raises ChainError on an error message
+    or a timeout. taps: {stage name: WAV path} to write what comes out of those stages
+    too."""
     line = launch_line(in_path, out_path, stages, out_format, taps)
     try:
         pipeline = Gst.parse_launch(line)
@@ -304,6 +339,7 @@ def run(in_path, out_path, stages, out_format="F32LE", timeout_s=120, taps=None)
             if msg is None:
                 raise ChainError(f"no EOS after {timeout_s} s:\n  {line}")
             if msg.type == Gst.MessageType.EOS:
+                latency = {st.name: stage_latency_ns(pipeline, st) for st in stages}
                 break
             if msg.type == Gst.MessageType.ERROR:
                 err, dbg = msg.parse_error()
@@ -321,4 +357,4 @@ def run(in_path, out_path, stages, out_format="F32LE", timeout_s=120, taps=None)
             messages[src].append(d)
     finally:
         pipeline.set_state(Gst.State.NULL)
-    return {"launch": line, "messages": messages, "warnings": warnings}
+    return {"launch": line, "messages": messages, "warnings": warnings, "latency": latency}

@@ -370,7 +370,177 @@ def comp_checks(comp, check):
               f"reduction, max {d:.4f} dB off (want <= {COMP_METER_TOL_DB:g})")
 
 
-def run_checks(before, after, meters, stages, eq=None, comp=None):
+# ---------------------------------------------------------------- limiter (masterlimiter)
+
+LIMIT_FINE_TOL_DB = 0.1         # the 16x sinc true peak may read this much over the ceiling
+LIMIT_GR_RANGE_DB = (0.1, 12.0)  # largest gain reduction a master limiter should show
+LIMIT_METER_TOL_DB = 0.05       # the element's meter vs the reduction applied to the audio
+LIMIT_DEFAULTS = {"ceiling": -1.0, "input-gain": 0.0, "lookahead": 5.0, "release": 150.0,
+                  "auto-release": True, "true-peak": True, "oversampling": 8,
+                  "stereo-link": 1.0, "interval": 100 * Gst.MSECOND}
+
+
+def limit_analysis(stages, x_in, x_out, rate, stage_out, messages, latency):
+    """Measures the (first) masterlimiter stage on its own input and output in the chain
+    (the previous stage's tap, or the mix when it comes first; its own tap, or the master
+    when it is last): frames in and out, the output's sample peak and true peak (libebur128,
+    4x below 96 kHz, and a 16x windowed sinc), loudness in and out (libebur128), the gain
+    reduction applied to every sample (input times input-gain over output, the largest
+    across channels) against its `gain-reduction` messages interval by interval (a message
+    covers the gain computed while its interval's input was read, applied `latency`
+    earlier on the output's time line). Returns None without a masterlimiter stage."""
+    proc = [st for st in stages if st not in (chain.METER_BEFORE, chain.METER_AFTER)]
+    idx = next((i for i, st in enumerate(proc) if st.factory == "masterlimiter"), None)
+    if idx is None:
+        return None
+    st = proc[idx]
+    p = dict(LIMIT_DEFAULTS, **st.props)
+    x = x_in if idx == 0 else stage_out.get(proc[idx - 1].name)
+    y = x_out if idx == len(proc) - 1 else stage_out.get(st.name)
+    msgs = messages.get(st.name) or []
+    lat_ns = (latency or {}).get(st.name)
+    out = {"name": st.name, "stage": st, "label": st.what or st.factory, "props": p,
+           "meter": report.summarize_messages(msgs, "gain-reduction"),
+           "messages": [(m["t"], m["gain-reduction"]) for m in msgs
+                        if isinstance(m.get("t"), float)
+                        and isinstance(m.get("gain-reduction"), float)],
+           "latency_ns": lat_ns,
+           "latency_frames": None if lat_ns is None else int(round(lat_ns * rate / 1e9))}
+    if x is None or y is None:
+        out["why_not_measured"] = "no tap of its input or output"
+        return out
+    out["frames_in"], out["frames_out"] = int(x.shape[0]), int(y.shape[0])
+    out["finite"] = bool(np.all(np.isfinite(y)))
+    if out["frames_in"] != out["frames_out"]:
+        out["why_not_measured"] = "its output is not as long as its input"
+        return out
+    out["sample_peak_dbfs"] = report.sample_peak_dbfs(y)
+    out["true_peak_16x_dbtp"] = report.true_peak_sinc_dbtp(y, 16)
+    out["in_true_peak_16x_dbtp"] = report.true_peak_sinc_dbtp(x, 16)
+    eb_in, eb_out = report.ebur128_measure(x, rate), report.ebur128_measure(y, rate)
+    if eb_out is not None:
+        out["true_peak_ebur128_dbtp"] = eb_out["true_peak_dbtp"]
+        out["loudness_out_lufs"] = eb_out["integrated_lufs"]
+    if eb_in is not None:
+        out["in_true_peak_ebur128_dbtp"] = eb_in["true_peak_dbtp"]
+        out["loudness_in_lufs"] = eb_in["integrated_lufs"]
+    out["hf_side_to_mid_change_db"] = _hf_side_to_mid_db(y, rate) - _hf_side_to_mid_db(x, rate)
+    out["level_change_db"] = report.gated_rms_dbfs(y, rate) - report.gated_rms_dbfs(x, rate)
+    # output frame k is input frame k times input-gain times the gain (the element keeps
+    # the timestamps and takes its delay out)
+    ok = np.abs(x) > 1e-5
+    gr = np.full(x.shape, -np.inf)
+    gr[ok] = float(p["input-gain"]) - 20.0 * np.log10(np.abs(y[ok]) / np.abs(x[ok]))
+    gr = np.max(gr, axis=1)
+    valid = np.isfinite(gr)
+    if np.any(valid):
+        out["applied_max_db"] = float(np.max(gr[valid]))
+        out["applied_mean_db"] = float(np.mean(np.maximum(gr[valid], 0.0)))
+        out["limited_fraction"] = float(np.mean(gr[valid] > 0.01))
+    blk = int(round(COMP_PLOT_BLOCK_S * rate))
+    n = gr.size // blk
+    gmax = np.max(gr[:n * blk].reshape(n, blk), axis=1)
+    out["curve"] = ((np.arange(n) + 1) * blk / rate, np.where(np.isfinite(gmax), gmax, np.nan))
+    if out["latency_frames"] is None:
+        out["why_no_meter_match"] = "its latency could not be queried"
+        return out
+    shift = out["latency_frames"]
+    diffs = []
+    for m in msgs:
+        t0, dur = m.get("stream-time"), m.get("duration")
+        if not isinstance(t0, int) or not isinstance(dur, int):
+            continue
+        a = int(round(t0 * rate / 1e9)) - shift
+        b = a + int(round(dur * rate / 1e9))
+        seg = gr[max(a, 0):max(b, 0)]
+        seg = seg[np.isfinite(seg)]
+        if seg.size:
+            diffs.append(float(np.max(np.maximum(seg, 0.0))) - m["gain-reduction"])
+    if diffs:
+        out["meter_vs_audio_db"] = max(abs(d) for d in diffs)
+        out["meter_vs_audio_n"] = len(diffs)
+    return out
+
+
+def limit_table(lim):
+    """The limiter section of the report."""
+    st, p = lim["stage"], lim["props"]
+    lines = [f"limiter ({st.factory} '{lim['name']}'):", f"  {lim['label']}"]
+    if lim.get("latency_frames") is not None:
+        lines.append(f"latency (its LATENCY query): {lim['latency_frames']} frames, "
+                     f"{lim['latency_ns'] / 1e6:.3f} ms; frames in {lim.get('frames_in', 'n/a')}"
+                     f", out {lim.get('frames_out', 'n/a')}")
+    mt = lim["meter"]
+    if mt:
+        lines.append(f"gain reduction from its {mt['n']} messages (largest per interval): "
+                     f"mean {mt['mean']:.2f} dB, max {mt['max']:.2f} dB")
+    if lim.get("applied_max_db") is not None:
+        lines.append(f"gain reduction applied to the audio (input x input-gain vs output): "
+                     f"max {lim['applied_max_db']:.2f} dB, mean {lim['applied_mean_db']:.2f} dB;"
+                     f" {100 * lim['limited_fraction']:.1f} % of the frames limited")
+    if "sample_peak_dbfs" in lim:
+        c = float(p["ceiling"])
+        eb = lim.get("true_peak_ebur128_dbtp")
+        ebi = lim.get("in_true_peak_ebur128_dbtp")
+        lines.append(f"{'':<34} {'into it':>9} {'out':>9}   ceiling {c:g} dBTP")
+        lines.append(f"{'true peak, 16x sinc (dBTP)':<34} "
+                     f"{lim['in_true_peak_16x_dbtp']:9.2f} {lim['true_peak_16x_dbtp']:9.3f}")
+        if eb is not None:
+            lines.append(f"{'true peak, libebur128 4x (dBTP)':<34} {ebi:9.2f} {eb:9.3f}")
+        lines.append(f"{'sample peak (dBFS)':<34} {'':>9} {lim['sample_peak_dbfs']:9.3f}")
+        if lim.get("loudness_out_lufs") is not None:
+            lines.append(f"{'integrated loudness (LUFS)':<34} {lim['loudness_in_lufs']:9.2f} "
+                         f"{lim['loudness_out_lufs']:9.2f}   "
+                         f"(+{float(p['input-gain']):g} dB of input-gain)")
+    for key in ("why_not_measured", "why_no_meter_match"):
+        if lim.get(key):
+            lines.append(f"({lim[key]})")
+    return "\n".join(lines)
+
+
+def limit_checks(lim, check):
+    if lim is None:
+        return
+    name, p = lim["name"], lim["props"]
+    c = float(p["ceiling"])
+    if "frames_in" in lim:
+        check(f"{name}: same length", lim["frames_in"] == lim["frames_out"],
+              f"{lim['frames_in']} frames in, {lim['frames_out']} out "
+              f"(latency {lim.get('latency_frames')} frames)")
+    if "finite" in lim:
+        check(f"{name}: finite output", lim["finite"], "no NaN/Inf samples out of it")
+    if "sample_peak_dbfs" in lim:
+        check(f"{name}: sample peak <= ceiling", lim["sample_peak_dbfs"] <= c,
+              f"{lim['sample_peak_dbfs']:.3f} dBFS (ceiling {c:g})")
+        eb = lim.get("true_peak_ebur128_dbtp")
+        if eb is None:
+            check(f"{name}: true peak <= ceiling (libebur128)", False,
+                  "libebur128 could not be loaded (libebur128-1)")
+        else:
+            check(f"{name}: true peak <= ceiling (libebur128)", eb <= c,
+                  f"{eb:.3f} dBTP, 4x (ceiling {c:g})")
+        tp = lim["true_peak_16x_dbtp"]
+        check(f"{name}: true peak, 16x sinc", tp <= c + LIMIT_FINE_TOL_DB,
+              f"{tp:.3f} dBTP (want <= {c + LIMIT_FINE_TOL_DB:g})")
+    mt = lim["meter"]
+    lo, hi = LIMIT_GR_RANGE_DB
+    if mt is None:
+        check(f"{name}: gain-reduction messages", False, "none received")
+    else:
+        check(f"{name}: gain reduction {lo:g}-{hi:g} dB",
+              lo <= mt["max"] <= hi and mt["min"] >= 0.0,
+              f"messages: max {mt['max']:.2f} dB, mean {mt['mean']:.2f} dB, min "
+              f"{mt['min']:.2f} (want a max of {lo:g} to {hi:g} dB, none negative)")
+    if "meter_vs_audio_db" in lim:
+        d = lim["meter_vs_audio_db"]
+        check(f"{name}: meter = gain applied", d <= LIMIT_METER_TOL_DB,
+              f"{lim['meter_vs_audio_n']} intervals: messages vs the audio's largest "
+              f"reduction, max {d:.4f} dB off (want <= {LIMIT_METER_TOL_DB:g})")
+    elif lim.get("why_no_meter_match"):
+        check(f"{name}: meter = gain applied", False, lim["why_no_meter_match"])
+
+
+def run_checks(before, after, meters, stages, eq=None, comp=None, lim=None):
     """What this chain promises, checked on the rendered files. Extend with each stage."""
     checks = []
 
@@ -388,8 +558,15 @@ def run_checks(before, after, meters, stages, eq=None, comp=None):
         check(f"bass mono below {LF_HZ:g} Hz", d_lf <= -6.0,
               f"side-to-mid below {LF_HZ:g} Hz changed {d_lf:+.1f} dB (want <= -6)")
         d_sub = after["sub_side_dbfs"] - before["sub_side_dbfs"]
+        # a limiter after it raises everything by its drive less its reduction: that
+        # level change (measured on its own input and output) is not the crossover's
+        lim_level = (lim or {}).get("level_change_db")
+        if lim_level is not None:
+            d_sub -= lim_level
         check(f"bass mono below {LF_HZ / 2:g} Hz", d_sub <= -20.0,
-              f"side below {LF_HZ / 2:g} Hz changed {d_sub:+.1f} dB (want <= -20)")
+              f"side below {LF_HZ / 2:g} Hz changed {d_sub:+.1f} dB (want <= -20"
+              + (f"; {lim['name']}'s level change {lim_level:+.2f} dB taken out"
+                 if lim_level is not None else "") + ")")
         # well above the crossover the side signal is scaled by width (mid untouched)
         width = next(st.props.get("width", 1.0) for st in stages if st.factory == "stereowidth"
                      and st not in (chain.METER_BEFORE, chain.METER_AFTER))
@@ -404,9 +581,14 @@ def run_checks(before, after, meters, stages, eq=None, comp=None):
         comp_shift = (comp or {}).get("hf_side_to_mid_change_db")
         if comp_shift is not None:
             want += comp_shift
+        # so does a limiter after it (one linked gain for both, following the drums)
+        lim_shift = (lim or {}).get("hf_side_to_mid_change_db")
+        if lim_shift is not None:
+            want += lim_shift
         d_w = after["hf_side_to_mid_db"] - before["hf_side_to_mid_db"]
         shares = ([f"EQ's share {eq_shift:+.2f}"] if eq else []) + (
-            [f"{comp['name']}'s {comp_shift:+.2f}"] if comp_shift is not None else [])
+            [f"{comp['name']}'s {comp_shift:+.2f}"] if comp_shift is not None else []) + (
+            [f"{lim['name']}'s {lim_shift:+.2f}"] if lim_shift is not None else [])
         check(f"width {width:g} above {4 * LF_HZ:g} Hz", abs(d_w - want) <= 0.25,
               f"side-to-mid changed {d_w:+.2f} dB (want {want:+.2f} +- 0.25"
               + (", " + ", ".join(shares) if shares else "") + ")")
@@ -424,6 +606,7 @@ def run_checks(before, after, meters, stages, eq=None, comp=None):
                       f"{ana['side_to_mid_windows_mean_db']:.2f} dB")
     eq_checks(eq, check)
     comp_checks(comp, check)
+    limit_checks(lim, check)
     return checks
 
 
@@ -509,10 +692,12 @@ def main(argv=None):
         print(f"main job: could not measure the EQ: {e}", file=sys.stderr)
         return 2
     comp = comp_analysis(stages, x_in, x_out, rate, stage_out, msgs)
-    checks = run_checks(before, after, meters, stages, eq, comp)
+    lim = limit_analysis(stages, x_in, x_out, rate, stage_out, msgs, res.get("latency"))
+    checks = run_checks(before, after, meters, stages, eq, comp, lim)
     lines = ["", f"[3/3] report: demo-mix.wav (before) vs demo-master.wav (after, {fmt_out})",
              "", text, ""] + ([eq_table(eq), ""] if eq else []) + (
-             [comp_table(comp), ""] if comp else []) + [
+             [comp_table(comp), ""] if comp else []) + (
+             [limit_table(lim), ""] if lim else []) + [
              "element messages per stage: "
              + ", ".join(f"{k}: {v}" for k, v in per_stage.items()), "", "checks:"]
     for name, ok, detail in checks:
@@ -538,6 +723,16 @@ def main(argv=None):
                                      "applied_max_db", "level_in_dbfs", "level_out_dbfs",
                                      "hf_side_to_mid_change_db", "meter_vs_audio_db",
                                      "why_not_measured")},
+        "limiter": None if lim is None else {
+            k: lim.get(k) for k in ("name", "props", "meter", "latency_ns", "latency_frames",
+                                     "frames_in", "frames_out", "sample_peak_dbfs",
+                                     "true_peak_16x_dbtp", "true_peak_ebur128_dbtp",
+                                     "in_true_peak_16x_dbtp", "in_true_peak_ebur128_dbtp",
+                                     "loudness_in_lufs", "loudness_out_lufs",
+                                     "applied_max_db", "applied_mean_db", "limited_fraction",
+                                     "meter_vs_audio_db", "hf_side_to_mid_change_db",
+                                     "why_not_measured", "why_no_meter_match")},
+        "stage_latency_ns": res.get("latency"),
         "stage_outputs": taps,
         "messages": msgs, "checks": [{"name": n, "pass": ok, "detail": d}
                                      for n, ok, d in checks],
@@ -548,7 +743,8 @@ def main(argv=None):
                           {"before": msgs.get(chain.METER_BEFORE.name),
                            "after": msgs.get(chain.METER_AFTER.name)}, LF_HZ,
                           title="gst-mixmaster main job: "
-                                + " -> ".join(st.factory for st in proc), eq=eq, comp=comp)
+                                + " -> ".join(st.factory for st in proc), eq=eq, comp=comp,
+                          limiter=lim)
         print(f"\nplot: {png}" if why is None else f"\nplot skipped: {why}")
     t1 = time.monotonic()
     print(f"files: {outdir}/demo-mix.wav, demo-master.wav, stages/, report.txt, report.json"
