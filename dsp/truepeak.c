@@ -6,6 +6,7 @@
 #include "truepeak.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "mixmaster-orc-init.h"
@@ -29,59 +30,51 @@ enum
 };
 
 /* The first stage: minimax fit (iteratively reweighted least squares) of a
- * unit half-sample delay over 0 .. 0.475 of the rate, within 0.0053 dB. A
+ * unit half-sample delay over 0 .. 0.47 of the rate, within 0.0072 dB. A
  * symmetric half-sample interpolator reads nothing at Nyquist itself; this one
- * is -0.2 dB at 0.48 and -3.1 dB at 0.49. */
+ * is -0.68 dB at 0.48 and -4.4 dB at 0.49. */
 static const float first_pairs[MM_TRUEPEAK_FIRST_PAIRS] = {
-  6.3635073620e-01f,
-  -2.1140093093e-01f,
-  1.2598591726e-01f,
-  -8.9081149426e-02f,
-  6.8351485455e-02f,
-  -5.4980489411e-02f,
-  4.5581022968e-02f,
-  -3.8568188522e-02f,
-  3.3109065584e-02f,
-  -2.8718447591e-02f,
-  2.5098088931e-02f,
-  -2.2053398995e-02f,
-  1.9452617642e-02f,
-  -1.7203144133e-02f,
-  1.5238167668e-02f,
-  -1.3508019671e-02f,
-  1.1975151252e-02f,
-  -1.0610418474e-02f,
-  9.3910164861e-03f,
-  -8.2985699485e-03f,
-  7.3182982035e-03f,
-  -6.4378462459e-03f,
-  5.6469887209e-03f,
-  -4.9368720937e-03f,
-  4.2999597688e-03f,
-  -3.7295358495e-03f,
-  3.2197023722e-03f,
-  -2.7651852763e-03f,
-  2.3611411516e-03f,
-  -2.0032682948e-03f,
-  1.6876177489e-03f,
-  -1.4104017323e-03f,
-  1.1682913295e-03f,
-  -9.5799568587e-04f,
-  7.7650290329e-04f,
-  -6.2089425753e-04f,
-  4.8861478906e-04f,
-  -3.7715212805e-04f,
-  2.8431118515e-04f,
-  -4.2478478142e-04f,
+  6.3621826968e-01f,
+  -2.1100454748e-01f,
+  1.2532916281e-01f,
+  -8.8170732924e-02f,
+  6.7198090230e-02f,
+  -5.3596613198e-02f,
+  4.3979168689e-02f,
+  -3.6766135906e-02f,
+  3.1124469275e-02f,
+  -2.6570767830e-02f,
+  2.2808743506e-02f,
+  -1.9644696522e-02f,
+  1.6947149366e-02f,
+  -1.4623748830e-02f,
+  1.2608121296e-02f,
+  -1.0850077492e-02f,
+  9.3114745362e-03f,
+  -7.9621773402e-03f,
+  6.7785746752e-03f,
+  -5.7408917307e-03f,
+  4.8328923710e-03f,
+  -4.0402476266e-03f,
+  3.3510009476e-03f,
+  -2.7542205167e-03f,
+  2.2405787515e-03f,
+  -1.8011351730e-03f,
+  1.4281346573e-03f,
+  -1.1140022766e-03f,
+  8.5225660125e-04f,
+  -6.3651184730e-04f,
+  4.6139882314e-04f,
+  -5.9219135520e-04f,
 };
 
 /* The 4x and 8x stages carry a signal whose band ends at a quarter and an
  * eighth of their rate: their taps are the same kind of fit over that band,
- * within 0.0042 dB and 0.00001 dB. */
-static const float later_pairs[2][MM_TRUEPEAK_LATER_PAIRS] = {
-  { 6.107414496e-01f, -1.446465750e-01f, 4.114160840e-02f, -7.476103052e-03f },
-  { 6.014034855e-01f, -1.256461796e-01f, 2.744732176e-02f, -3.205298442e-03f },
-};
+ * within 0.0042 dB (4 pairs) and 0.0003 dB (3 pairs). */
+static const float stage2_pairs[MM_TRUEPEAK_STAGE2_PAIRS] = { 6.107414496e-01f,
+  -1.446465750e-01f, 4.114160840e-02f, -7.476103052e-03f };
+static const float stage3_pairs[MM_TRUEPEAK_STAGE3_PAIRS] = { 5.904092385e-01f,
+  -1.046256222e-01f, 1.423576247e-02f };
 
 /* A BS.1770 meter's interpolator as libebur128 builds it: a 49-tap sinc
  * cut at the original Nyquist, Hann-windowed, split into `factor` phases. */
@@ -89,10 +82,12 @@ static void
 init_meter (MmTruePeak *tp, double rate)
 {
   const int taps = 49;
+  double phase_taps[3][MM_TRUEPEAK_METER_TAPS] = { { 0 } };
+
   tp->meter_factor = rate < 96000.0 ? 4 : (rate < 192000.0 ? 2 : 1);
-  tp->meter_taps = (taps - 1) / tp->meter_factor;
   if (tp->meter_factor == 1)
     return;
+  const int per_phase = (taps - 1) / tp->meter_factor, half = per_phase / 2;
   for (int j = 0; j < taps; j++) {
     const int phase = j % tp->meter_factor;
     if (phase == 0)
@@ -101,8 +96,23 @@ init_meter (MmTruePeak *tp, double rate)
     double h = sin (arg) / arg;
     h *= 0.5 * (1.0 - cos (2.0 * M_PI * j / (taps - 1)));
     /* phase p's output at input n is the point p / factor after sample
-     * n - taps_per_phase / 2, from x[n - j / factor] */
-    tp->meter[phase - 1][j / tp->meter_factor] = (float) h;
+     * c = n - half, tap t on x[n - t] = x[c + half - t] */
+    phase_taps[phase - 1][j / tp->meter_factor] = h;
+  }
+  /* As pairs (x[c + k], x[c + 1 - k]), k = 1 .. half: the half-sample point
+   * is symmetric; the quarter points mirror each other, and come as half
+   * their sum (symmetric) and half their difference (antisymmetric). */
+  tp->meter_pairs = half;
+  const double *mid = phase_taps[tp->meter_factor / 2 - 1];
+  for (int k = 1; k <= half; k++)
+    tp->meter_half[k - 1] = (float) mid[half - k];
+  if (tp->meter_factor == 4) {
+    const double *quarter = phase_taps[0];
+    for (int k = 1; k <= half; k++) {
+      double a = quarter[half - k], b = quarter[half - 1 + k];
+      tp->meter_sum[k - 1] = (float) (0.5 * (a + b));
+      tp->meter_difference[k - 1] = (float) (0.5 * (a - b));
+    }
   }
 }
 
@@ -113,22 +123,23 @@ mm_true_peak_init (MmTruePeak *tp, int factor, double rate)
   mixmaster_orc_init ();
   tp->factor = factor >= 8 ? 8 : factor >= 4 ? 4 : factor >= 2 ? 2 : 1;
   memcpy (tp->first, first_pairs, sizeof (first_pairs));
-  memcpy (tp->later, later_pairs, sizeof (later_pairs));
+  memcpy (tp->stage2, stage2_pairs, sizeof (stage2_pairs));
+  memcpy (tp->stage3, stage3_pairs, sizeof (stage3_pairs));
   tp->meter_factor = 1;
   if (tp->factor > 1)
     init_meter (tp, rate);
 
   /* Each stage looks this many frames ahead of the points it makes: the
-   * first K pairs, a later stage of 4 pairs over 2 or 4 streams
+   * first K pairs, a later stage of K pairs over S streams
    * floor((K + S - 1) / S). The meter's points need at most 12, less than the
    * first stage alone. */
   tp->delay = 0;
   if (tp->factor >= 2)
     tp->delay += MM_TRUEPEAK_FIRST_PAIRS;
   if (tp->factor >= 4)
-    tp->delay += (MM_TRUEPEAK_LATER_PAIRS + 1) / 2;
+    tp->delay += (MM_TRUEPEAK_STAGE2_PAIRS + 1) / 2;
   if (tp->factor >= 8)
-    tp->delay += (MM_TRUEPEAK_LATER_PAIRS + 3) / 4;
+    tp->delay += (MM_TRUEPEAK_STAGE3_PAIRS + 3) / 4;
 }
 
 void
@@ -144,30 +155,46 @@ floor_div (ptrdiff_t a, ptrdiff_t b)
 }
 
 /* out[i], i in [lo, hi): the point halfway between v[m] and v[m + 1], m =
- * S i + r, where the interleaved sequence v[S j + s] = streams[s][j]. */
+ * S i + r, where the interleaved sequence v[S j + s] = streams[s][j]:
+ * sum_k pairs[k - 1] (v[m + 1 - k] + v[m + k]); antisymmetric, the pairs are
+ * differences v[m + k] - v[m + 1 - k]. */
 static void
 half_band_stage (float *out, float *const *streams, int n_streams, int r,
-    const float *pairs, int n_pairs, ptrdiff_t lo, ptrdiff_t hi)
+    const float *pairs, int n_pairs, bool antisymmetric, ptrdiff_t lo,
+    ptrdiff_t hi)
 {
   const ptrdiff_t m = (ptrdiff_t) n_streams * lo + r;
+  const int n = (int) (hi - lo);
+  out += lo;
   for (int k0 = 0; k0 < n_pairs; k0 += 2) {
     const float *src[4];
-    for (int q = 0; q < 2; q++) {
+    for (int q = 0; q < 2 && k0 + q < n_pairs; q++) {
       const ptrdiff_t k = k0 + q + 1;
       const ptrdiff_t before = m + 1 - k, after = m + k;
-      src[2 * q] = streams[before - n_streams * floor_div (before, n_streams)] +
+      const float *b =
+          streams[before - n_streams * floor_div (before, n_streams)] +
           floor_div (before, n_streams);
-      src[2 * q + 1] =
+      const float *a =
           streams[after - n_streams * floor_div (after, n_streams)] +
           floor_div (after, n_streams);
+      src[2 * q] = antisymmetric ? a : b;
+      src[2 * q + 1] = antisymmetric ? b : a;
     }
     const float *p = pairs + k0;
-    if (k0 == 0)
-      mixmaster_orc_halfband2_f32 (out + lo, src[0], src[1], src[2], src[3],
-          p[0], p[1], (int) (hi - lo));
+    if (k0 + 1 == n_pairs)
+      mixmaster_orc_halfband1_acc_f32 (out, src[0], src[1], p[0], n);
+    else if (antisymmetric && k0 == 0)
+      mixmaster_orc_antisym2_f32 (
+          out, src[0], src[1], src[2], src[3], p[0], p[1], n);
+    else if (antisymmetric)
+      mixmaster_orc_antisym2_acc_f32 (
+          out, src[0], src[1], src[2], src[3], p[0], p[1], n);
+    else if (k0 == 0)
+      mixmaster_orc_halfband2_f32 (
+          out, src[0], src[1], src[2], src[3], p[0], p[1], n);
     else
-      mixmaster_orc_halfband2_acc_f32 (out + lo, src[0], src[1], src[2], src[3],
-          p[0], p[1], (int) (hi - lo));
+      mixmaster_orc_halfband2_acc_f32 (
+          out, src[0], src[1], src[2], src[3], p[0], p[1], n);
   }
 }
 
@@ -176,26 +203,21 @@ static void
 meter_points (
     const MmTruePeak *tp, MmTruePeakState *s, ptrdiff_t lo, ptrdiff_t hi)
 {
-  const int half = tp->meter_taps / 2, points = tp->meter_factor - 1;
-  const float *x = s->stream[0];
-  for (int p = 0; p < points; p++) {
-    float *out = s->meter_point[p] + lo;
-    const float *h = tp->meter[p];
-    for (int t = 0; t < tp->meter_taps; t += 4) {
-      const float *at = x + lo + half - t;
-      if (t == 0)
-        mixmaster_orc_fir4_f32 (out, at, at - 1, at - 2, at - 3, h[t], h[t + 1],
-            h[t + 2], h[t + 3], (int) (hi - lo));
-      else
-        mixmaster_orc_fir4_acc_f32 (out, at, at - 1, at - 2, at - 3, h[t],
-            h[t + 1], h[t + 2], h[t + 3], (int) (hi - lo));
-    }
+  float *x[1] = { s->stream[0] };
+  const int n = (int) (hi - lo);
+  half_band_stage (s->meter_point[0], x, 1, 0, tp->meter_half, tp->meter_pairs,
+      false, lo, hi);
+  mixmaster_orc_abs_max4_acc_f32 (s->point_peak + lo, s->meter_point[0] + lo,
+      s->meter_point[0] + lo, s->meter_point[0] + lo, s->meter_point[0] + lo,
+      n);
+  if (tp->meter_factor == 4) {
+    half_band_stage (s->meter_point[1], x, 1, 0, tp->meter_sum, tp->meter_pairs,
+        false, lo, hi);
+    half_band_stage (s->meter_point[2], x, 1, 0, tp->meter_difference,
+        tp->meter_pairs, true, lo, hi);
+    mixmaster_orc_abs_sum_max_acc_f32 (
+        s->point_peak + lo, s->meter_point[1] + lo, s->meter_point[2] + lo, n);
   }
-  const float *m0 = s->meter_point[0] + lo;
-  const float *m1 = points > 1 ? s->meter_point[1] + lo : m0;
-  const float *m2 = points > 2 ? s->meter_point[2] + lo : m0;
-  mixmaster_orc_abs_max4_acc_f32 (
-      s->point_peak + lo, m0, m1, m2, m2, (int) (hi - lo));
 }
 
 void
@@ -229,32 +251,32 @@ mm_true_peak_process (const MmTruePeak *tp, MmTruePeakState *s, const float *x,
     /* the 8x points need the 4x sequence one frame back and ahead */
     const ptrdiff_t lo4 = lo - 1, hi4 = hi + 1;
     const ptrdiff_t lo2 = lo4 - 2, hi2 = hi4 + 2;
-    half_band_stage (
-        st[AT_4_8], st, 1, 0, tp->first, MM_TRUEPEAK_FIRST_PAIRS, lo2, hi2);
-    half_band_stage (
-        st[AT_2_8], x2, 2, 0, tp->later[0], MM_TRUEPEAK_LATER_PAIRS, lo4, hi4);
-    half_band_stage (
-        st[AT_6_8], x2, 2, 1, tp->later[0], MM_TRUEPEAK_LATER_PAIRS, lo4, hi4);
+    half_band_stage (st[AT_4_8], st, 1, 0, tp->first, MM_TRUEPEAK_FIRST_PAIRS,
+        false, lo2, hi2);
+    half_band_stage (st[AT_2_8], x2, 2, 0, tp->stage2, MM_TRUEPEAK_STAGE2_PAIRS,
+        false, lo4, hi4);
+    half_band_stage (st[AT_6_8], x2, 2, 1, tp->stage2, MM_TRUEPEAK_STAGE2_PAIRS,
+        false, lo4, hi4);
     for (int r = 0; r < 4; r++)
-      half_band_stage (st[AT_1_8 + r], x4, 4, r, tp->later[1],
-          MM_TRUEPEAK_LATER_PAIRS, lo, hi);
+      half_band_stage (st[AT_1_8 + r], x4, 4, r, tp->stage3,
+          MM_TRUEPEAK_STAGE3_PAIRS, false, lo, hi);
     mixmaster_orc_abs_max4_f32 (s->point_peak + lo, st[AT_0] + lo,
         st[AT_1_8] + lo, st[AT_2_8] + lo, st[AT_3_8] + lo, (int) (hi - lo));
     mixmaster_orc_abs_max4_acc_f32 (s->point_peak + lo, st[AT_4_8] + lo,
         st[AT_5_8] + lo, st[AT_6_8] + lo, st[AT_7_8] + lo, (int) (hi - lo));
   } else if (tp->factor == 4) {
     const ptrdiff_t lo2 = lo - 2, hi2 = hi + 2;
-    half_band_stage (
-        st[AT_4_8], st, 1, 0, tp->first, MM_TRUEPEAK_FIRST_PAIRS, lo2, hi2);
-    half_band_stage (
-        st[AT_2_8], x2, 2, 0, tp->later[0], MM_TRUEPEAK_LATER_PAIRS, lo, hi);
-    half_band_stage (
-        st[AT_6_8], x2, 2, 1, tp->later[0], MM_TRUEPEAK_LATER_PAIRS, lo, hi);
+    half_band_stage (st[AT_4_8], st, 1, 0, tp->first, MM_TRUEPEAK_FIRST_PAIRS,
+        false, lo2, hi2);
+    half_band_stage (st[AT_2_8], x2, 2, 0, tp->stage2, MM_TRUEPEAK_STAGE2_PAIRS,
+        false, lo, hi);
+    half_band_stage (st[AT_6_8], x2, 2, 1, tp->stage2, MM_TRUEPEAK_STAGE2_PAIRS,
+        false, lo, hi);
     mixmaster_orc_abs_max4_f32 (s->point_peak + lo, st[AT_0] + lo,
         st[AT_2_8] + lo, st[AT_4_8] + lo, st[AT_6_8] + lo, (int) (hi - lo));
   } else {
-    half_band_stage (
-        st[AT_4_8], st, 1, 0, tp->first, MM_TRUEPEAK_FIRST_PAIRS, lo, hi);
+    half_band_stage (st[AT_4_8], st, 1, 0, tp->first, MM_TRUEPEAK_FIRST_PAIRS,
+        false, lo, hi);
     mixmaster_orc_abs_max4_f32 (s->point_peak + lo, st[AT_0] + lo,
         st[AT_4_8] + lo, st[AT_0] + lo, st[AT_4_8] + lo, (int) (hi - lo));
   }

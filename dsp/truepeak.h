@@ -11,10 +11,10 @@
 /* A true-peak detector in the manner of ITU-R BS.1770 Annex 2, on the
  * detector path only: the signal is interpolated at factor - 1 points between
  * samples by a cascade of half-band interpolators. The first stage (the only
- * one whose band reaches Nyquist) has 80 taps, a minimax fit flat within
- * 0.0053 dB up to 0.475 of the rate; the 4x and 8x stages see a signal that
- * fills at most half their band and get by with 8 taps each. At 8x that is
- * 40 + 2 x 4 + 4 x 4 tap pairs per sample, against 7 x 80 taps for a direct
+ * one whose band reaches Nyquist) has 64 taps, a minimax fit flat within
+ * 0.0072 dB up to 0.47 of the rate; the 4x and 8x stages see a signal that
+ * fills at most half their band and get by with 8 and 6 taps. At 8x that is
+ * 32 + 2 x 4 + 4 x 3 tap pairs per sample, against 7 x 64 taps for a direct
  * polyphase filter of the same first-stage quality.
  *
  * It also reads the points a BS.1770 meter in the manner of libebur128 reads
@@ -28,9 +28,10 @@
  * reports |x[c]| at once. */
 
 #define MM_TRUEPEAK_MAX_FACTOR 8
-#define MM_TRUEPEAK_FIRST_PAIRS 40
-#define MM_TRUEPEAK_LATER_PAIRS 4
-/* the BS.1770 meter's interpolator: taps per point */
+#define MM_TRUEPEAK_FIRST_PAIRS 32
+#define MM_TRUEPEAK_STAGE2_PAIRS 4
+#define MM_TRUEPEAK_STAGE3_PAIRS 3
+/* the BS.1770 meter's interpolator: taps per point, at most */
 #define MM_TRUEPEAK_METER_TAPS 24
 /* Frames one call may process. */
 #define MM_TRUEPEAK_BLOCK 512
@@ -40,11 +41,14 @@ typedef struct
   int factor; /* 1 (sample peak), 2, 4 or 8 */
   int delay; /* frames between a sample's arrival and its peak's report */
   float first[MM_TRUEPEAK_FIRST_PAIRS];
-  float later[2][MM_TRUEPEAK_LATER_PAIRS]; /* the 4x and the 8x stage */
-  /* the meter's points: meter_factor - 1 of them, meter_taps taps each,
-   * tap t on x[c + meter_taps / 2 - t] */
-  int meter_factor, meter_taps;
-  float meter[3][MM_TRUEPEAK_METER_TAPS];
+  float stage2[MM_TRUEPEAK_STAGE2_PAIRS];
+  float stage3[MM_TRUEPEAK_STAGE3_PAIRS];
+  /* the meter's points as tap pairs: its half-sample point, and at 4x half
+   * the sum and half the difference of its quarter points */
+  int meter_factor, meter_pairs;
+  float meter_half[MM_TRUEPEAK_METER_TAPS / 2];
+  float meter_sum[MM_TRUEPEAK_METER_TAPS / 2];
+  float meter_difference[MM_TRUEPEAK_METER_TAPS / 2];
 } MmTruePeak;
 
 /* history and the interpolated streams, per channel */

@@ -86,8 +86,10 @@ void mixmaster_orc_ms_decode_f32 (float * ORC_RESTRICT d1, const float * ORC_RES
 void mixmaster_orc_ms_decode_ramp_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, int n);
 void mixmaster_orc_halfband2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, int n);
 void mixmaster_orc_halfband2_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, int n);
-void mixmaster_orc_fir4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, float p3, float p4, int n);
-void mixmaster_orc_fir4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, float p3, float p4, int n);
+void mixmaster_orc_halfband1_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, float p1, int n);
+void mixmaster_orc_antisym2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, int n);
+void mixmaster_orc_antisym2_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, int n);
+void mixmaster_orc_abs_sum_max_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
 void mixmaster_orc_abs_max4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, int n);
 void mixmaster_orc_abs_max4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, int n);
 void mixmaster_orc_max_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
@@ -2050,10 +2052,206 @@ mixmaster_orc_halfband2_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_REST
 #endif
 
 
-/* mixmaster_orc_fir4_f32 */
+/* mixmaster_orc_halfband1_acc_f32 */
 #ifdef DISABLE_ORC
 void
-mixmaster_orc_fir4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, float p3, float p4, int n){
+mixmaster_orc_halfband1_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, float p1, int n){
+  int i;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  orc_union32 var33;
+  orc_union32 var34;
+  orc_union32 var35;
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+
+  ptr0 = (orc_union32 *)d1;
+  ptr4 = (orc_union32 *)s1;
+  ptr5 = (orc_union32 *)s2;
+
+    /* 3: loadpl */
+    var35.f = p1;
+
+  for (i = 0; i < n; i++) {
+    /* 0: loadl */
+    var33 = ptr4[i];
+    /* 1: loadl */
+    var34 = ptr5[i];
+    /* 2: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var33.i);
+       _src2.i = ORC_DENORMAL(var34.i);
+       _dest1.f = _src1.f + _src2.f;
+       var38.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 4: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var38.i);
+       _src2.i = ORC_DENORMAL(var35.i);
+       _dest1.f = _src1.f * _src2.f;
+       var39.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 5: loadl */
+    var36 = ptr0[i];
+    /* 6: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var36.i);
+       _src2.i = ORC_DENORMAL(var39.i);
+       _dest1.f = _src1.f + _src2.f;
+       var37.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 7: storel */
+    ptr0[i] = var37;
+  }
+
+}
+
+#else
+static void
+_backup_mixmaster_orc_halfband1_acc_f32 (OrcExecutor * ORC_RESTRICT ex)
+{
+  int i;
+  int n = ex->n;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  orc_union32 var33;
+  orc_union32 var34;
+  orc_union32 var35;
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+
+  ptr0 = (orc_union32 *)ex->arrays[0];
+  ptr4 = (orc_union32 *)ex->arrays[4];
+  ptr5 = (orc_union32 *)ex->arrays[5];
+
+    /* 3: loadpl */
+    var35.i = ex->params[24];
+
+  for (i = 0; i < n; i++) {
+    /* 0: loadl */
+    var33 = ptr4[i];
+    /* 1: loadl */
+    var34 = ptr5[i];
+    /* 2: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var33.i);
+       _src2.i = ORC_DENORMAL(var34.i);
+       _dest1.f = _src1.f + _src2.f;
+       var38.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 4: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var38.i);
+       _src2.i = ORC_DENORMAL(var35.i);
+       _dest1.f = _src1.f * _src2.f;
+       var39.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 5: loadl */
+    var36 = ptr0[i];
+    /* 6: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var36.i);
+       _src2.i = ORC_DENORMAL(var39.i);
+       _dest1.f = _src1.f + _src2.f;
+       var37.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 7: storel */
+    ptr0[i] = var37;
+  }
+
+}
+
+void
+mixmaster_orc_halfband1_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, float p1, int n)
+{
+  OrcExecutor _ex, *ex = &_ex;
+  static volatile int p_inited = 0;
+  static OrcCode *c = 0;
+  void (*func) (OrcExecutor *);
+
+  if (!p_inited) {
+    orc_once_mutex_lock ();
+    if (!p_inited) {
+      OrcProgram *p;
+
+#if 1
+      static const orc_uint8 bc[] = {
+        1, 9, 31, 109, 105, 120, 109, 97, 115, 116, 101, 114, 95, 111, 114, 99, 
+        95, 104, 97, 108, 102, 98, 97, 110, 100, 49, 95, 97, 99, 99, 95, 102, 
+        51, 50, 11, 4, 4, 12, 4, 4, 12, 4, 4, 17, 4, 20, 4, 200, 
+        32, 4, 5, 202, 32, 32, 24, 200, 0, 0, 32, 2, 0, 
+      };
+      p = orc_program_new_from_static_bytecode (bc);
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_halfband1_acc_f32);
+#else
+      p = orc_program_new ();
+      orc_program_set_name (p, "mixmaster_orc_halfband1_acc_f32");
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_halfband1_acc_f32);
+      orc_program_add_destination (p, 4, "d1");
+      orc_program_add_source (p, 4, "s1");
+      orc_program_add_source (p, 4, "s2");
+      orc_program_add_parameter_float (p, 4, "p1");
+      orc_program_add_temporary (p, 4, "t1");
+
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_S2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_D1, ORC_VAR_T1, ORC_VAR_D1);
+#endif
+
+      orc_program_compile (p);
+      c = orc_program_take_code (p);
+      orc_program_free (p);
+    }
+    p_inited = TRUE;
+    orc_once_mutex_unlock ();
+  }
+  ex->arrays[ORC_VAR_A2] = c;
+  ex->program = 0;
+
+  ex->n = n;
+  ex->arrays[ORC_VAR_D1] = d1;
+  ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->arrays[ORC_VAR_S2] = (void *)s2;
+  {
+    orc_union32 tmp;
+    tmp.f = p1;
+    ex->params[ORC_VAR_P1] = tmp.i;
+  }
+
+  func = c->exec;
+  func (ex);
+}
+#endif
+
+
+/* mixmaster_orc_antisym2_f32 */
+#ifdef DISABLE_ORC
+void
+mixmaster_orc_antisym2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, int n){
   int i;
   orc_union32 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
@@ -2071,10 +2269,6 @@ mixmaster_orc_fir4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, 
   orc_union32 var42;
   orc_union32 var43;
   orc_union32 var44;
-  orc_union32 var45;
-  orc_union32 var46;
-  orc_union32 var47;
-  orc_union32 var48;
 
   ptr0 = (orc_union32 *)d1;
   ptr4 = (orc_union32 *)s1;
@@ -2082,103 +2276,79 @@ mixmaster_orc_fir4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, 
   ptr6 = (orc_union32 *)s3;
   ptr7 = (orc_union32 *)s4;
 
-    /* 1: loadpl */
-    var35.f = p1;
-    /* 4: loadpl */
-    var37.f = p2;
+    /* 3: loadpl */
+    var36.f = p1;
     /* 8: loadpl */
-    var39.f = p3;
-    /* 12: loadpl */
-    var41.f = p4;
+    var39.f = p2;
 
   for (i = 0; i < n; i++) {
     /* 0: loadl */
     var34 = ptr4[i];
-    /* 2: mulf */
+    /* 1: loadl */
+    var35 = ptr5[i];
+    /* 2: subf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var34.i);
        _src2.i = ORC_DENORMAL(var35.i);
+       _dest1.f = _src1.f - _src2.f;
+       var41.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 4: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var41.i);
+       _src2.i = ORC_DENORMAL(var36.i);
        _dest1.f = _src1.f * _src2.f;
+       var42.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 5: loadl */
+    var37 = ptr6[i];
+    /* 6: loadl */
+    var38 = ptr7[i];
+    /* 7: subf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var38.i);
+       _dest1.f = _src1.f - _src2.f;
        var43.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 3: loadl */
-    var36 = ptr5[i];
-    /* 5: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var36.i);
-       _src2.i = ORC_DENORMAL(var37.i);
-       _dest1.f = _src1.f * _src2.f;
-       var44.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 6: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var43.i);
-       _src2.i = ORC_DENORMAL(var44.i);
-       _dest1.f = _src1.f + _src2.f;
-       var45.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 7: loadl */
-    var38 = ptr6[i];
     /* 9: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var38.i);
+       _src1.i = ORC_DENORMAL(var43.i);
        _src2.i = ORC_DENORMAL(var39.i);
        _dest1.f = _src1.f * _src2.f;
-       var46.i = ORC_DENORMAL(_dest1.i);
+       var44.i = ORC_DENORMAL(_dest1.i);
     }
     /* 10: addf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var45.i);
-       _src2.i = ORC_DENORMAL(var46.i);
+       _src1.i = ORC_DENORMAL(var42.i);
+       _src2.i = ORC_DENORMAL(var44.i);
        _dest1.f = _src1.f + _src2.f;
-       var47.i = ORC_DENORMAL(_dest1.i);
+       var40.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 11: loadl */
-    var40 = ptr7[i];
-    /* 13: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var40.i);
-       _src2.i = ORC_DENORMAL(var41.i);
-       _dest1.f = _src1.f * _src2.f;
-       var48.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 14: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var47.i);
-       _src2.i = ORC_DENORMAL(var48.i);
-       _dest1.f = _src1.f + _src2.f;
-       var42.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 15: storel */
-    ptr0[i] = var42;
+    /* 11: storel */
+    ptr0[i] = var40;
   }
 
 }
 
 #else
 static void
-_backup_mixmaster_orc_fir4_f32 (OrcExecutor * ORC_RESTRICT ex)
+_backup_mixmaster_orc_antisym2_f32 (OrcExecutor * ORC_RESTRICT ex)
 {
   int i;
   int n = ex->n;
@@ -2198,10 +2368,6 @@ _backup_mixmaster_orc_fir4_f32 (OrcExecutor * ORC_RESTRICT ex)
   orc_union32 var42;
   orc_union32 var43;
   orc_union32 var44;
-  orc_union32 var45;
-  orc_union32 var46;
-  orc_union32 var47;
-  orc_union32 var48;
 
   ptr0 = (orc_union32 *)ex->arrays[0];
   ptr4 = (orc_union32 *)ex->arrays[4];
@@ -2209,102 +2375,78 @@ _backup_mixmaster_orc_fir4_f32 (OrcExecutor * ORC_RESTRICT ex)
   ptr6 = (orc_union32 *)ex->arrays[6];
   ptr7 = (orc_union32 *)ex->arrays[7];
 
-    /* 1: loadpl */
-    var35.i = ex->params[24];
-    /* 4: loadpl */
-    var37.i = ex->params[25];
+    /* 3: loadpl */
+    var36.i = ex->params[24];
     /* 8: loadpl */
-    var39.i = ex->params[26];
-    /* 12: loadpl */
-    var41.i = ex->params[27];
+    var39.i = ex->params[25];
 
   for (i = 0; i < n; i++) {
     /* 0: loadl */
     var34 = ptr4[i];
-    /* 2: mulf */
+    /* 1: loadl */
+    var35 = ptr5[i];
+    /* 2: subf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var34.i);
        _src2.i = ORC_DENORMAL(var35.i);
+       _dest1.f = _src1.f - _src2.f;
+       var41.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 4: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var41.i);
+       _src2.i = ORC_DENORMAL(var36.i);
        _dest1.f = _src1.f * _src2.f;
+       var42.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 5: loadl */
+    var37 = ptr6[i];
+    /* 6: loadl */
+    var38 = ptr7[i];
+    /* 7: subf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var38.i);
+       _dest1.f = _src1.f - _src2.f;
        var43.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 3: loadl */
-    var36 = ptr5[i];
-    /* 5: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var36.i);
-       _src2.i = ORC_DENORMAL(var37.i);
-       _dest1.f = _src1.f * _src2.f;
-       var44.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 6: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var43.i);
-       _src2.i = ORC_DENORMAL(var44.i);
-       _dest1.f = _src1.f + _src2.f;
-       var45.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 7: loadl */
-    var38 = ptr6[i];
     /* 9: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var38.i);
+       _src1.i = ORC_DENORMAL(var43.i);
        _src2.i = ORC_DENORMAL(var39.i);
        _dest1.f = _src1.f * _src2.f;
-       var46.i = ORC_DENORMAL(_dest1.i);
+       var44.i = ORC_DENORMAL(_dest1.i);
     }
     /* 10: addf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var45.i);
-       _src2.i = ORC_DENORMAL(var46.i);
+       _src1.i = ORC_DENORMAL(var42.i);
+       _src2.i = ORC_DENORMAL(var44.i);
        _dest1.f = _src1.f + _src2.f;
-       var47.i = ORC_DENORMAL(_dest1.i);
+       var40.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 11: loadl */
-    var40 = ptr7[i];
-    /* 13: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var40.i);
-       _src2.i = ORC_DENORMAL(var41.i);
-       _dest1.f = _src1.f * _src2.f;
-       var48.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 14: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var47.i);
-       _src2.i = ORC_DENORMAL(var48.i);
-       _dest1.f = _src1.f + _src2.f;
-       var42.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 15: storel */
-    ptr0[i] = var42;
+    /* 11: storel */
+    ptr0[i] = var40;
   }
 
 }
 
 void
-mixmaster_orc_fir4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, float p3, float p4, int n)
+mixmaster_orc_antisym2_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, int n)
 {
   OrcExecutor _ex, *ex = &_ex;
   static volatile int p_inited = 0;
@@ -2318,19 +2460,18 @@ mixmaster_orc_fir4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, 
 
 #if 1
       static const orc_uint8 bc[] = {
-        1, 9, 22, 109, 105, 120, 109, 97, 115, 116, 101, 114, 95, 111, 114, 99, 
-        95, 102, 105, 114, 52, 95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 
-        4, 4, 12, 4, 4, 12, 4, 4, 17, 4, 17, 4, 17, 4, 17, 4, 
-        20, 4, 20, 4, 202, 32, 4, 24, 202, 33, 5, 25, 200, 32, 32, 33, 
-        202, 33, 6, 26, 200, 32, 32, 33, 202, 33, 7, 27, 200, 0, 32, 33, 
-        2, 0, 
+        1, 9, 26, 109, 105, 120, 109, 97, 115, 116, 101, 114, 95, 111, 114, 99, 
+        95, 97, 110, 116, 105, 115, 121, 109, 50, 95, 102, 51, 50, 11, 4, 4, 
+        12, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 17, 4, 17, 4, 
+        20, 4, 20, 4, 201, 32, 4, 5, 202, 32, 32, 24, 201, 33, 6, 7, 
+        202, 33, 33, 25, 200, 0, 32, 33, 2, 0, 
       };
       p = orc_program_new_from_static_bytecode (bc);
-      orc_program_set_backup_function (p, _backup_mixmaster_orc_fir4_f32);
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_antisym2_f32);
 #else
       p = orc_program_new ();
-      orc_program_set_name (p, "mixmaster_orc_fir4_f32");
-      orc_program_set_backup_function (p, _backup_mixmaster_orc_fir4_f32);
+      orc_program_set_name (p, "mixmaster_orc_antisym2_f32");
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_antisym2_f32);
       orc_program_add_destination (p, 4, "d1");
       orc_program_add_source (p, 4, "s1");
       orc_program_add_source (p, 4, "s2");
@@ -2338,17 +2479,13 @@ mixmaster_orc_fir4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, 
       orc_program_add_source (p, 4, "s4");
       orc_program_add_parameter_float (p, 4, "p1");
       orc_program_add_parameter_float (p, 4, "p2");
-      orc_program_add_parameter_float (p, 4, "p3");
-      orc_program_add_parameter_float (p, 4, "p4");
       orc_program_add_temporary (p, 4, "t1");
       orc_program_add_temporary (p, 4, "t2");
 
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_P1, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_S2, ORC_VAR_P2, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_S3, ORC_VAR_P3, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_S4, ORC_VAR_P4, ORC_VAR_D1);
+      orc_program_append_2 (p, "subf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_S2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "subf", 0, ORC_VAR_T2, ORC_VAR_S3, ORC_VAR_S4, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_P2, ORC_VAR_D1);
       orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
 #endif
 
@@ -2378,16 +2515,6 @@ mixmaster_orc_fir4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, 
     tmp.f = p2;
     ex->params[ORC_VAR_P2] = tmp.i;
   }
-  {
-    orc_union32 tmp;
-    tmp.f = p3;
-    ex->params[ORC_VAR_P3] = tmp.i;
-  }
-  {
-    orc_union32 tmp;
-    tmp.f = p4;
-    ex->params[ORC_VAR_P4] = tmp.i;
-  }
 
   func = c->exec;
   func (ex);
@@ -2395,10 +2522,10 @@ mixmaster_orc_fir4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, 
 #endif
 
 
-/* mixmaster_orc_fir4_acc_f32 */
+/* mixmaster_orc_antisym2_acc_f32 */
 #ifdef DISABLE_ORC
 void
-mixmaster_orc_fir4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, float p3, float p4, int n){
+mixmaster_orc_antisym2_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, int n){
   int i;
   orc_union32 * ORC_RESTRICT ptr0;
   const orc_union32 * ORC_RESTRICT ptr4;
@@ -2418,10 +2545,6 @@ mixmaster_orc_fir4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT 
   orc_union32 var44;
   orc_union32 var45;
   orc_union32 var46;
-  orc_union32 var47;
-  orc_union32 var48;
-  orc_union32 var49;
-  orc_union32 var50;
 
   ptr0 = (orc_union32 *)d1;
   ptr4 = (orc_union32 *)s1;
@@ -2429,115 +2552,91 @@ mixmaster_orc_fir4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT 
   ptr6 = (orc_union32 *)s3;
   ptr7 = (orc_union32 *)s4;
 
-    /* 1: loadpl */
-    var35.f = p1;
-    /* 4: loadpl */
-    var37.f = p2;
+    /* 3: loadpl */
+    var36.f = p1;
     /* 8: loadpl */
-    var39.f = p3;
-    /* 12: loadpl */
-    var41.f = p4;
+    var39.f = p2;
 
   for (i = 0; i < n; i++) {
     /* 0: loadl */
     var34 = ptr4[i];
-    /* 2: mulf */
+    /* 1: loadl */
+    var35 = ptr5[i];
+    /* 2: subf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var34.i);
        _src2.i = ORC_DENORMAL(var35.i);
+       _dest1.f = _src1.f - _src2.f;
+       var42.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 4: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var42.i);
+       _src2.i = ORC_DENORMAL(var36.i);
        _dest1.f = _src1.f * _src2.f;
+       var43.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 5: loadl */
+    var37 = ptr6[i];
+    /* 6: loadl */
+    var38 = ptr7[i];
+    /* 7: subf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var38.i);
+       _dest1.f = _src1.f - _src2.f;
        var44.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 3: loadl */
-    var36 = ptr5[i];
-    /* 5: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var36.i);
-       _src2.i = ORC_DENORMAL(var37.i);
-       _dest1.f = _src1.f * _src2.f;
-       var45.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 6: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var44.i);
-       _src2.i = ORC_DENORMAL(var45.i);
-       _dest1.f = _src1.f + _src2.f;
-       var46.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 7: loadl */
-    var38 = ptr6[i];
     /* 9: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var38.i);
+       _src1.i = ORC_DENORMAL(var44.i);
        _src2.i = ORC_DENORMAL(var39.i);
        _dest1.f = _src1.f * _src2.f;
-       var47.i = ORC_DENORMAL(_dest1.i);
+       var45.i = ORC_DENORMAL(_dest1.i);
     }
     /* 10: addf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var46.i);
-       _src2.i = ORC_DENORMAL(var47.i);
+       _src1.i = ORC_DENORMAL(var43.i);
+       _src2.i = ORC_DENORMAL(var45.i);
        _dest1.f = _src1.f + _src2.f;
-       var48.i = ORC_DENORMAL(_dest1.i);
+       var46.i = ORC_DENORMAL(_dest1.i);
     }
     /* 11: loadl */
-    var40 = ptr7[i];
-    /* 13: mulf */
+    var40 = ptr0[i];
+    /* 12: addf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var40.i);
-       _src2.i = ORC_DENORMAL(var41.i);
-       _dest1.f = _src1.f * _src2.f;
-       var49.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 14: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var48.i);
-       _src2.i = ORC_DENORMAL(var49.i);
+       _src2.i = ORC_DENORMAL(var46.i);
        _dest1.f = _src1.f + _src2.f;
-       var50.i = ORC_DENORMAL(_dest1.i);
+       var41.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 15: loadl */
-    var42 = ptr0[i];
-    /* 16: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var42.i);
-       _src2.i = ORC_DENORMAL(var50.i);
-       _dest1.f = _src1.f + _src2.f;
-       var43.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 17: storel */
-    ptr0[i] = var43;
+    /* 13: storel */
+    ptr0[i] = var41;
   }
 
 }
 
 #else
 static void
-_backup_mixmaster_orc_fir4_acc_f32 (OrcExecutor * ORC_RESTRICT ex)
+_backup_mixmaster_orc_antisym2_acc_f32 (OrcExecutor * ORC_RESTRICT ex)
 {
   int i;
   int n = ex->n;
@@ -2559,10 +2658,6 @@ _backup_mixmaster_orc_fir4_acc_f32 (OrcExecutor * ORC_RESTRICT ex)
   orc_union32 var44;
   orc_union32 var45;
   orc_union32 var46;
-  orc_union32 var47;
-  orc_union32 var48;
-  orc_union32 var49;
-  orc_union32 var50;
 
   ptr0 = (orc_union32 *)ex->arrays[0];
   ptr4 = (orc_union32 *)ex->arrays[4];
@@ -2570,114 +2665,90 @@ _backup_mixmaster_orc_fir4_acc_f32 (OrcExecutor * ORC_RESTRICT ex)
   ptr6 = (orc_union32 *)ex->arrays[6];
   ptr7 = (orc_union32 *)ex->arrays[7];
 
-    /* 1: loadpl */
-    var35.i = ex->params[24];
-    /* 4: loadpl */
-    var37.i = ex->params[25];
+    /* 3: loadpl */
+    var36.i = ex->params[24];
     /* 8: loadpl */
-    var39.i = ex->params[26];
-    /* 12: loadpl */
-    var41.i = ex->params[27];
+    var39.i = ex->params[25];
 
   for (i = 0; i < n; i++) {
     /* 0: loadl */
     var34 = ptr4[i];
-    /* 2: mulf */
+    /* 1: loadl */
+    var35 = ptr5[i];
+    /* 2: subf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var34.i);
        _src2.i = ORC_DENORMAL(var35.i);
+       _dest1.f = _src1.f - _src2.f;
+       var42.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 4: mulf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var42.i);
+       _src2.i = ORC_DENORMAL(var36.i);
        _dest1.f = _src1.f * _src2.f;
+       var43.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 5: loadl */
+    var37 = ptr6[i];
+    /* 6: loadl */
+    var38 = ptr7[i];
+    /* 7: subf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var37.i);
+       _src2.i = ORC_DENORMAL(var38.i);
+       _dest1.f = _src1.f - _src2.f;
        var44.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 3: loadl */
-    var36 = ptr5[i];
-    /* 5: mulf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var36.i);
-       _src2.i = ORC_DENORMAL(var37.i);
-       _dest1.f = _src1.f * _src2.f;
-       var45.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 6: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var44.i);
-       _src2.i = ORC_DENORMAL(var45.i);
-       _dest1.f = _src1.f + _src2.f;
-       var46.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 7: loadl */
-    var38 = ptr6[i];
     /* 9: mulf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var38.i);
+       _src1.i = ORC_DENORMAL(var44.i);
        _src2.i = ORC_DENORMAL(var39.i);
        _dest1.f = _src1.f * _src2.f;
-       var47.i = ORC_DENORMAL(_dest1.i);
+       var45.i = ORC_DENORMAL(_dest1.i);
     }
     /* 10: addf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var46.i);
-       _src2.i = ORC_DENORMAL(var47.i);
+       _src1.i = ORC_DENORMAL(var43.i);
+       _src2.i = ORC_DENORMAL(var45.i);
        _dest1.f = _src1.f + _src2.f;
-       var48.i = ORC_DENORMAL(_dest1.i);
+       var46.i = ORC_DENORMAL(_dest1.i);
     }
     /* 11: loadl */
-    var40 = ptr7[i];
-    /* 13: mulf */
+    var40 = ptr0[i];
+    /* 12: addf */
     {
        orc_union32 _src1;
        orc_union32 _src2;
        orc_union32 _dest1;
        _src1.i = ORC_DENORMAL(var40.i);
-       _src2.i = ORC_DENORMAL(var41.i);
-       _dest1.f = _src1.f * _src2.f;
-       var49.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 14: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var48.i);
-       _src2.i = ORC_DENORMAL(var49.i);
+       _src2.i = ORC_DENORMAL(var46.i);
        _dest1.f = _src1.f + _src2.f;
-       var50.i = ORC_DENORMAL(_dest1.i);
+       var41.i = ORC_DENORMAL(_dest1.i);
     }
-    /* 15: loadl */
-    var42 = ptr0[i];
-    /* 16: addf */
-    {
-       orc_union32 _src1;
-       orc_union32 _src2;
-       orc_union32 _dest1;
-       _src1.i = ORC_DENORMAL(var42.i);
-       _src2.i = ORC_DENORMAL(var50.i);
-       _dest1.f = _src1.f + _src2.f;
-       var43.i = ORC_DENORMAL(_dest1.i);
-    }
-    /* 17: storel */
-    ptr0[i] = var43;
+    /* 13: storel */
+    ptr0[i] = var41;
   }
 
 }
 
 void
-mixmaster_orc_fir4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, float p3, float p4, int n)
+mixmaster_orc_antisym2_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, float p1, float p2, int n)
 {
   OrcExecutor _ex, *ex = &_ex;
   static volatile int p_inited = 0;
@@ -2691,19 +2762,19 @@ mixmaster_orc_fir4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT 
 
 #if 1
       static const orc_uint8 bc[] = {
-        1, 9, 26, 109, 105, 120, 109, 97, 115, 116, 101, 114, 95, 111, 114, 99, 
-        95, 102, 105, 114, 52, 95, 97, 99, 99, 95, 102, 51, 50, 11, 4, 4, 
-        12, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 17, 4, 17, 4, 
-        17, 4, 17, 4, 20, 4, 20, 4, 202, 32, 4, 24, 202, 33, 5, 25, 
-        200, 32, 32, 33, 202, 33, 6, 26, 200, 32, 32, 33, 202, 33, 7, 27, 
-        200, 32, 32, 33, 200, 0, 0, 32, 2, 0, 
+        1, 9, 30, 109, 105, 120, 109, 97, 115, 116, 101, 114, 95, 111, 114, 99, 
+        95, 97, 110, 116, 105, 115, 121, 109, 50, 95, 97, 99, 99, 95, 102, 51, 
+        50, 11, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 12, 4, 4, 
+        17, 4, 17, 4, 20, 4, 20, 4, 201, 32, 4, 5, 202, 32, 32, 24, 
+        201, 33, 6, 7, 202, 33, 33, 25, 200, 32, 32, 33, 200, 0, 0, 32, 
+        2, 0, 
       };
       p = orc_program_new_from_static_bytecode (bc);
-      orc_program_set_backup_function (p, _backup_mixmaster_orc_fir4_acc_f32);
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_antisym2_acc_f32);
 #else
       p = orc_program_new ();
-      orc_program_set_name (p, "mixmaster_orc_fir4_acc_f32");
-      orc_program_set_backup_function (p, _backup_mixmaster_orc_fir4_acc_f32);
+      orc_program_set_name (p, "mixmaster_orc_antisym2_acc_f32");
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_antisym2_acc_f32);
       orc_program_add_destination (p, 4, "d1");
       orc_program_add_source (p, 4, "s1");
       orc_program_add_source (p, 4, "s2");
@@ -2711,17 +2782,13 @@ mixmaster_orc_fir4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT 
       orc_program_add_source (p, 4, "s4");
       orc_program_add_parameter_float (p, 4, "p1");
       orc_program_add_parameter_float (p, 4, "p2");
-      orc_program_add_parameter_float (p, 4, "p3");
-      orc_program_add_parameter_float (p, 4, "p4");
       orc_program_add_temporary (p, 4, "t1");
       orc_program_add_temporary (p, 4, "t2");
 
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_P1, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_S2, ORC_VAR_P2, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_S3, ORC_VAR_P3, ORC_VAR_D1);
-      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
-      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_S4, ORC_VAR_P4, ORC_VAR_D1);
+      orc_program_append_2 (p, "subf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_S2, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "subf", 0, ORC_VAR_T2, ORC_VAR_S3, ORC_VAR_S4, ORC_VAR_D1);
+      orc_program_append_2 (p, "mulf", 0, ORC_VAR_T2, ORC_VAR_T2, ORC_VAR_P2, ORC_VAR_D1);
       orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
       orc_program_append_2 (p, "addf", 0, ORC_VAR_D1, ORC_VAR_D1, ORC_VAR_T1, ORC_VAR_D1);
 #endif
@@ -2752,16 +2819,182 @@ mixmaster_orc_fir4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT 
     tmp.f = p2;
     ex->params[ORC_VAR_P2] = tmp.i;
   }
-  {
-    orc_union32 tmp;
-    tmp.f = p3;
-    ex->params[ORC_VAR_P3] = tmp.i;
+
+  func = c->exec;
+  func (ex);
+}
+#endif
+
+
+/* mixmaster_orc_abs_sum_max_acc_f32 */
+#ifdef DISABLE_ORC
+void
+mixmaster_orc_abs_sum_max_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n){
+  int i;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  orc_union32 var34;
+#if defined(__APPLE__) && __GNUC__ == 4 && __GNUC_MINOR__ == 2 && defined (__i386__) 
+  volatile orc_union32 var35;
+#else
+  orc_union32 var35;
+#endif
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+
+  ptr0 = (orc_union32 *)d1;
+  ptr4 = (orc_union32 *)s1;
+  ptr5 = (orc_union32 *)s2;
+
+    /* 1: loadpl */
+    var35.i = 0x7fffffff; /* 2147483647 or 1.061e-314f */
+
+  for (i = 0; i < n; i++) {
+    /* 0: loadl */
+    var34 = ptr4[i];
+    /* 2: andl */
+    var39.i = var34.i & var35.i;
+    /* 3: loadl */
+    var36 = ptr5[i];
+    /* 4: andl */
+    var40.i = var36.i & var35.i;
+    /* 5: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var39.i);
+       _src2.i = ORC_DENORMAL(var40.i);
+       _dest1.f = _src1.f + _src2.f;
+       var41.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 6: loadl */
+    var37 = ptr0[i];
+    /* 7: maxsl */
+    var38.i = ORC_MAX(var37.i, var41.i);
+    /* 8: storel */
+    ptr0[i] = var38;
   }
-  {
-    orc_union32 tmp;
-    tmp.f = p4;
-    ex->params[ORC_VAR_P4] = tmp.i;
+
+}
+
+#else
+static void
+_backup_mixmaster_orc_abs_sum_max_acc_f32 (OrcExecutor * ORC_RESTRICT ex)
+{
+  int i;
+  int n = ex->n;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  const orc_union32 * ORC_RESTRICT ptr5;
+  orc_union32 var34;
+#if defined(__APPLE__) && __GNUC__ == 4 && __GNUC_MINOR__ == 2 && defined (__i386__) 
+  volatile orc_union32 var35;
+#else
+  orc_union32 var35;
+#endif
+  orc_union32 var36;
+  orc_union32 var37;
+  orc_union32 var38;
+  orc_union32 var39;
+  orc_union32 var40;
+  orc_union32 var41;
+
+  ptr0 = (orc_union32 *)ex->arrays[0];
+  ptr4 = (orc_union32 *)ex->arrays[4];
+  ptr5 = (orc_union32 *)ex->arrays[5];
+
+    /* 1: loadpl */
+    var35.i = 0x7fffffff; /* 2147483647 or 1.061e-314f */
+
+  for (i = 0; i < n; i++) {
+    /* 0: loadl */
+    var34 = ptr4[i];
+    /* 2: andl */
+    var39.i = var34.i & var35.i;
+    /* 3: loadl */
+    var36 = ptr5[i];
+    /* 4: andl */
+    var40.i = var36.i & var35.i;
+    /* 5: addf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var39.i);
+       _src2.i = ORC_DENORMAL(var40.i);
+       _dest1.f = _src1.f + _src2.f;
+       var41.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 6: loadl */
+    var37 = ptr0[i];
+    /* 7: maxsl */
+    var38.i = ORC_MAX(var37.i, var41.i);
+    /* 8: storel */
+    ptr0[i] = var38;
   }
+
+}
+
+void
+mixmaster_orc_abs_sum_max_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n)
+{
+  OrcExecutor _ex, *ex = &_ex;
+  static volatile int p_inited = 0;
+  static OrcCode *c = 0;
+  void (*func) (OrcExecutor *);
+
+  if (!p_inited) {
+    orc_once_mutex_lock ();
+    if (!p_inited) {
+      OrcProgram *p;
+
+#if 1
+      static const orc_uint8 bc[] = {
+        1, 9, 33, 109, 105, 120, 109, 97, 115, 116, 101, 114, 95, 111, 114, 99, 
+        95, 97, 98, 115, 95, 115, 117, 109, 95, 109, 97, 120, 95, 97, 99, 99, 
+        95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 12, 4, 4, 14, 4, 255, 
+        255, 255, 127, 20, 4, 20, 4, 106, 32, 4, 16, 106, 33, 5, 16, 200, 
+        32, 32, 33, 116, 0, 0, 32, 2, 0, 
+      };
+      p = orc_program_new_from_static_bytecode (bc);
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_abs_sum_max_acc_f32);
+#else
+      p = orc_program_new ();
+      orc_program_set_name (p, "mixmaster_orc_abs_sum_max_acc_f32");
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_abs_sum_max_acc_f32);
+      orc_program_add_destination (p, 4, "d1");
+      orc_program_add_source (p, 4, "s1");
+      orc_program_add_source (p, 4, "s2");
+      orc_program_add_constant (p, 4, 0x7fffffff, "c1");
+      orc_program_add_temporary (p, 4, "t1");
+      orc_program_add_temporary (p, 4, "t2");
+
+      orc_program_append_2 (p, "andl", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_C1, ORC_VAR_D1);
+      orc_program_append_2 (p, "andl", 0, ORC_VAR_T2, ORC_VAR_S2, ORC_VAR_C1, ORC_VAR_D1);
+      orc_program_append_2 (p, "addf", 0, ORC_VAR_T1, ORC_VAR_T1, ORC_VAR_T2, ORC_VAR_D1);
+      orc_program_append_2 (p, "maxsl", 0, ORC_VAR_D1, ORC_VAR_D1, ORC_VAR_T1, ORC_VAR_D1);
+#endif
+
+      orc_program_compile (p);
+      c = orc_program_take_code (p);
+      orc_program_free (p);
+    }
+    p_inited = TRUE;
+    orc_once_mutex_unlock ();
+  }
+  ex->arrays[ORC_VAR_A2] = c;
+  ex->program = 0;
+
+  ex->n = n;
+  ex->arrays[ORC_VAR_D1] = d1;
+  ex->arrays[ORC_VAR_S1] = (void *)s1;
+  ex->arrays[ORC_VAR_S2] = (void *)s2;
 
   func = c->exec;
   func (ex);

@@ -134,8 +134,20 @@ mulf u, u, p2
 addf t, t, u
 addf d1, d1, t
 
-# Four taps of a general FIR, one source per tap.
-.function mixmaster_orc_fir4_f32
+# One more pair, added to what d1 holds.
+.function mixmaster_orc_halfband1_acc_f32
+.dest 4 d1 float
+.source 4 s1 float
+.source 4 s2 float
+.floatparam 4 p1
+.temp 4 t
+addf t, s1, s2
+mulf t, t, p1
+addf d1, d1, t
+
+# Antisymmetric pairs: sum_k p_k (s_{2k-1} - s_{2k}). With the symmetric sum
+# of the same samples it gives two mirror-image interpolated points at once.
+.function mixmaster_orc_antisym2_f32
 .dest 4 d1 float
 .source 4 s1 float
 .source 4 s2 float
@@ -143,19 +155,15 @@ addf d1, d1, t
 .source 4 s4 float
 .floatparam 4 p1
 .floatparam 4 p2
-.floatparam 4 p3
-.floatparam 4 p4
 .temp 4 t
 .temp 4 u
-mulf t, s1, p1
-mulf u, s2, p2
-addf t, t, u
-mulf u, s3, p3
-addf t, t, u
-mulf u, s4, p4
+subf t, s1, s2
+mulf t, t, p1
+subf u, s3, s4
+mulf u, u, p2
 addf d1, t, u
 
-.function mixmaster_orc_fir4_acc_f32
+.function mixmaster_orc_antisym2_acc_f32
 .dest 4 d1 float
 .source 4 s1 float
 .source 4 s2 float
@@ -163,18 +171,28 @@ addf d1, t, u
 .source 4 s4 float
 .floatparam 4 p1
 .floatparam 4 p2
-.floatparam 4 p3
-.floatparam 4 p4
 .temp 4 t
 .temp 4 u
-mulf t, s1, p1
-mulf u, s2, p2
-addf t, t, u
-mulf u, s3, p3
-addf t, t, u
-mulf u, s4, p4
+subf t, s1, s2
+mulf t, t, p1
+subf u, s3, s4
+mulf u, u, p2
 addf t, t, u
 addf d1, d1, t
+
+# max(|a + b|, |a - b|) = |a| + |b|: the larger of two mirror-image points
+# from their half sum and half difference, kept when d1 is larger.
+.function mixmaster_orc_abs_sum_max_acc_f32
+.dest 4 d1 float
+.source 4 s1 float
+.source 4 s2 float
+.const 4 magnitude 0x7fffffff
+.temp 4 a
+.temp 4 b
+andl a, s1, magnitude
+andl b, s2, magnitude
+addf a, a, b
+maxsl d1, d1, a
 
 # Largest magnitude of four streams (magnitude by clearing the sign bit;
 # non-negative floats order like their bit patterns).

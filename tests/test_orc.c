@@ -192,11 +192,11 @@ test_ms_decode_ramp (void)
   g_rand_free (rand);
 }
 
-/* The true-peak detector's half-band pairs and the meter's FIR taps: written,
+/* The true-peak detector's tap pairs, symmetric and antisymmetric: written,
  * then accumulated. Sources are shifted views of one stream, as the detector
  * uses them. */
 static void
-test_halfband2_fir4 (void)
+test_halfband_pairs (void)
 {
   Buffers b;
   GRand *rand = g_rand_new_with_seed (6);
@@ -220,16 +220,30 @@ test_halfband2_fir4 (void)
       assert_close (d, want, n, "halfband2_acc_f32", n, offsets[o]);
 
       for (gsize i = 0; i < n; i++)
-        want[i] = p[0] * x[i + 4] + p[1] * x[i + 3] + p[2] * x[i + 2] +
-            p[3] * x[i + 1];
-      mixmaster_orc_fir4_f32 (
-          d, x + 4, x + 3, x + 2, x + 1, p[0], p[1], p[2], p[3], (int) n);
-      assert_close (d, want, n, "fir4_f32", n, offsets[o]);
+        want[i] += p[2] * (x[i + 4] + x[i + 5]);
+      mixmaster_orc_halfband1_acc_f32 (d, x + 4, x + 5, p[2], (int) n);
+      assert_close (d, want, n, "halfband1_acc_f32", n, offsets[o]);
+
+      for (gsize i = 0; i < n; i++)
+        want[i] = p[0] * (x[i + 2] - x[i + 1]) + p[1] * (x[i + 3] - x[i]);
+      mixmaster_orc_antisym2_f32 (
+          d, x + 2, x + 1, x + 3, x, p[0], p[1], (int) n);
+      assert_close (d, want, n, "antisym2_f32", n, offsets[o]);
       for (gsize i = 0; i < n; i++)
         want[i] *= 2.0f;
-      mixmaster_orc_fir4_acc_f32 (
-          d, x + 4, x + 3, x + 2, x + 1, p[0], p[1], p[2], p[3], (int) n);
-      assert_close (d, want, n, "fir4_acc_f32", n, offsets[o]);
+      mixmaster_orc_antisym2_acc_f32 (
+          d, x + 2, x + 1, x + 3, x, p[0], p[1], (int) n);
+      assert_close (d, want, n, "antisym2_acc_f32", n, offsets[o]);
+
+      /* |a| + |b| is the larger of |a + b| and |a - b| */
+      gfloat *kept = b.base[3];
+      for (gsize i = 0; i < n; i++) {
+        kept[i] = (i % 3 == 0) ? 4.0f : 0.0f;
+        want[i] = fmaxf (
+            kept[i], fmaxf (fabsf (x[i] + x[i + 1]), fabsf (x[i] - x[i + 1])));
+      }
+      mixmaster_orc_abs_sum_max_acc_f32 (kept, x, x + 1, (int) n);
+      assert_close (kept, want, n, "abs_sum_max_acc_f32", n, offsets[o]);
     }
   }
   buffers_clear (&b);
@@ -320,7 +334,7 @@ main (int argc, char **argv)
   g_test_add_func ("/orc/ms_encode_f32", test_ms_encode);
   g_test_add_func ("/orc/ms_decode_f32", test_ms_decode);
   g_test_add_func ("/orc/ms_decode_ramp_f32", test_ms_decode_ramp);
-  g_test_add_func ("/orc/halfband2_fir4_f32", test_halfband2_fir4);
+  g_test_add_func ("/orc/halfband_pairs_f32", test_halfband_pairs);
   g_test_add_func ("/orc/abs_max4_f32", test_abs_max4);
   g_test_add_func ("/orc/mul", test_mul);
 
