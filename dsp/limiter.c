@@ -95,10 +95,11 @@ mm_limiter_gain_copy (MmLimiterGain *dst, const MmLimiterGain *src)
 }
 
 /* The core over n frames; the state lives in locals for the loop. */
-static void
+static double
 gain_core_run (
-    MmLimiterGain *lg, const double *need_in, double *gain_out, size_t n)
+    MmLimiterGain *lg, const float *need_in, double *gain_out, size_t n)
 {
+  double lowest = 1.0;
   const size_t length = lg->length;
   const double inverse_length = lg->inverse_length;
   const double release = lg->release, release_fast = lg->release_fast;
@@ -176,7 +177,9 @@ gain_core_run (
      * by the oldest value in the box (m' of the frame itself), which is
      * exact. */
     const double oldest = ring[ring_pos];
-    gain_out[i] = gain > oldest ? oldest : gain;
+    gain = gain > oldest ? oldest : gain;
+    gain_out[i] = gain;
+    lowest = gain < lowest ? gain : lowest;
   }
 
   lg->deque_head = head;
@@ -188,13 +191,18 @@ gain_core_run (
   lg->sustained = sustained;
   lg->sum = sum;
   lg->since_resum = since_resum;
+  return lowest;
 }
 
 static inline double
 gain_tick_need (MmLimiterGain *lg, double need)
 {
   double gain;
-  gain_core_run (lg, &need, &gain, 1);
+  /* the core takes float needs: never round one up */
+  float need_f = (float) need;
+  if (need_f > need)
+    need_f = nextafterf (need_f, 0.0f);
+  gain_core_run (lg, &need_f, &gain, 1);
   return gain;
 }
 
@@ -223,6 +231,9 @@ mm_limiter_gain_tick (MmLimiterGain *lg, double peak)
 /* Samples beyond +180 dBFS are clipped there before anything else. */
 #define INPUT_LIMIT 1e9
 #define INPUT_GAIN_GLIDE_MS 10.0
+/* Float needs are computed from a ceiling this much lower, so that neither
+ * the ceiling's rounding nor the division's can round a need up. */
+#define NEED_ROUNDING (1.0 - 0x1p-22)
 
 struct MmLimiter
 {
@@ -253,7 +264,7 @@ struct MmLimiter
   float in[MM_LIMITER_MAX_CHANNELS][MM_LIMITER_BLOCK];
   float peak[MM_LIMITER_MAX_CHANNELS][MM_LIMITER_BLOCK];
   float loudest[MM_LIMITER_BLOCK];
-  double need[MM_LIMITER_BLOCK];
+  float need[MM_LIMITER_BLOCK];
   double frame_gain[MM_LIMITER_MAX_CHANNELS][MM_LIMITER_BLOCK];
   float sample_gain_f32[MM_LIMITER_MAX_CHANNELS * MM_LIMITER_BLOCK];
   double sample_gain_f64[MM_LIMITER_MAX_CHANNELS * MM_LIMITER_BLOCK];
@@ -483,14 +494,12 @@ compute_gains (MmLimiter *l, size_t n)
   l->cores_linked = linked;
 
   if (linked && l->handover == 0) {
-    double *g = l->frame_gain[0], *need = l->need;
-    const double ceiling = l->gain[0].ceiling;
-    /* apart, so the divisions vectorize */
-    for (size_t i = 0; i < n; i++)
-      need[i] = need_for_peak (ceiling, loudest[i]);
-    gain_core_run (&l->gain[0], need, g, n);
-    for (size_t i = 0; i < n; i++)
-      lowest = g[i] < lowest ? g[i] : lowest;
+    double *g = l->frame_gain[0];
+    /* apart from the serial core, so the divisions vectorize */
+    mixmaster_orc_need_f32 (l->need, loudest,
+        (float) (l->gain[0].ceiling * NEED_ROUNDING), (int) n);
+    double low = gain_core_run (&l->gain[0], l->need, g, n);
+    lowest = low < lowest ? low : lowest;
     for (int c = 1; c < channels; c++)
       memcpy (l->frame_gain[c], g, n * sizeof (double));
   } else if (linked) {
@@ -520,6 +529,75 @@ compute_gains (MmLimiter *l, size_t n)
   l->lowest_gain = lowest;
 }
 
+/* The input into the delay (scaled) and into the detector: the common case
+ * of finite samples within range at a steady input gain, in passes the
+ * compiler vectorizes; false when the block needs the checked path. */
+#define DEFINE_INPUT(SUFFIX, TYPE, FABS)                                        \
+  static bool take_input_##SUFFIX (MmLimiter *l, const TYPE *f, size_t n)       \
+  {                                                                             \
+    const int channels = l->channels;                                           \
+    const size_t samples = n * (size_t) channels;                               \
+    const double gain = l->input_gain;                                          \
+    if (l->input_gain_steps > 0)                                                \
+      return false;                                                             \
+    const TYPE limit = (TYPE) (INPUT_LIMIT / gain);                             \
+    int in_range = 1;                                                           \
+    for (size_t k = 0; k < samples; k++)                                        \
+      in_range &= FABS (f[k]) <= limit;                                         \
+    if (!in_range)                                                              \
+      return false;                                                             \
+                                                                                \
+    TYPE *ring = l->ring;                                                       \
+    size_t w = l->ring_write;                                                   \
+    for (size_t done = 0; done < n;) {                                          \
+      size_t len =                                                              \
+          l->ring_capacity - w < n - done ? l->ring_capacity - w : n - done;    \
+      TYPE *dst = ring + w * (size_t) channels;                                 \
+      const TYPE *src = f + done * (size_t) channels;                           \
+      const size_t count = len * (size_t) channels;                             \
+      if (gain == 1.0)                                                          \
+        memcpy (dst, src, count * sizeof (TYPE));                               \
+      else                                                                      \
+        for (size_t k = 0; k < count; k++)                                      \
+          dst[k] = (TYPE) (src[k] * gain);                                      \
+      for (int c = 0; c < channels; c++) {                                      \
+        float *in = l->in[c] + done;                                            \
+        for (size_t i = 0; i < len; i++)                                        \
+          in[i] = (float) dst[i * channels + c];                                \
+      }                                                                         \
+      done += len;                                                              \
+      w = 0;                                                                    \
+    }                                                                           \
+    return true;                                                                \
+  }                                                                             \
+                                                                                \
+  /* NaN and Inf become 0, out-of-range samples are clipped, the input gain   \
+   * may glide. */ \
+  static void take_input_checked_##SUFFIX (                                     \
+      MmLimiter *l, const TYPE *f, size_t n)                                    \
+  {                                                                             \
+    const int channels = l->channels;                                           \
+    TYPE *ring = l->ring;                                                       \
+    size_t w = l->ring_write;                                                   \
+    for (size_t i = 0; i < n; i++) {                                            \
+      const double gain = next_input_gain (l);                                  \
+      TYPE *slot = ring + w * (size_t) channels;                                \
+      for (int c = 0; c < channels; c++) {                                      \
+        double v = f[i * channels + c];                                         \
+        v = isfinite (v) ? v * gain : 0.0;                                      \
+        v = v > INPUT_LIMIT ? INPUT_LIMIT                                       \
+                            : (v < -INPUT_LIMIT ? -INPUT_LIMIT : v);            \
+        slot[c] = (TYPE) v;                                                     \
+        l->in[c][i] = (float) slot[c];                                          \
+      }                                                                         \
+      if (++w == l->ring_capacity)                                              \
+        w = 0;                                                                  \
+    }                                                                           \
+  }
+
+DEFINE_INPUT (f32, float, fabsf)
+DEFINE_INPUT (f64, double, fabs)
+
 /* One implementation for both sample formats. */
 #define DEFINE_PROCESS(SUFFIX, TYPE, SAMPLE_GAIN, ORC_MUL)                     \
   void mm_limiter_process_##SUFFIX (                                           \
@@ -541,23 +619,11 @@ compute_gains (MmLimiter *l, size_t n)
                                                           : MM_LIMITER_BLOCK;  \
       TYPE *f = frames + done * (size_t) channels;                             \
       const size_t start = l->ring_write;                                      \
-      size_t w = start;                                                        \
                                                                                \
-      for (size_t i = 0; i < n; i++) {                                         \
-        const double gain = next_input_gain (l);                               \
-        TYPE *slot = ring + w * (size_t) channels;                             \
-        for (int c = 0; c < channels; c++) {                                   \
-          double v = f[i * channels + c];                                      \
-          v = isfinite (v) ? v * gain : 0.0;                                   \
-          v = v > INPUT_LIMIT ? INPUT_LIMIT                                    \
-                              : (v < -INPUT_LIMIT ? -INPUT_LIMIT : v);         \
-          slot[c] = (TYPE) v;                                                  \
-          l->in[c][i] = (float) slot[c];                                       \
-        }                                                                      \
-        if (++w == capacity)                                                   \
-          w = 0;                                                               \
-      }                                                                        \
-      l->ring_write = w;                                                       \
+      if (!take_input_##SUFFIX (l, f, n))                                      \
+        take_input_checked_##SUFFIX (l, f, n);                                 \
+      l->ring_write =                                                          \
+          start + n >= capacity ? start + n - capacity : start + n;            \
                                                                                \
       compute_gains (l, n);                                                    \
       TYPE *sample_gain = l->SAMPLE_GAIN;                                      \

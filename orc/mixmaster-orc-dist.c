@@ -92,6 +92,7 @@ void mixmaster_orc_antisym2_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_
 void mixmaster_orc_abs_sum_max_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
 void mixmaster_orc_abs_max4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, int n);
 void mixmaster_orc_abs_max4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, int n);
+void mixmaster_orc_need_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, float p1, int n);
 void mixmaster_orc_max_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
 void mixmaster_orc_mul_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
 void mixmaster_orc_mul_f64 (double * ORC_RESTRICT d1, const double * ORC_RESTRICT s1, const double * ORC_RESTRICT s2, int n);
@@ -3408,6 +3409,160 @@ mixmaster_orc_abs_max4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTR
   ex->arrays[ORC_VAR_S2] = (void *)s2;
   ex->arrays[ORC_VAR_S3] = (void *)s3;
   ex->arrays[ORC_VAR_S4] = (void *)s4;
+
+  func = c->exec;
+  func (ex);
+}
+#endif
+
+
+/* mixmaster_orc_need_f32 */
+#ifdef DISABLE_ORC
+void
+mixmaster_orc_need_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, float p1, int n){
+  int i;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  orc_union32 var33;
+  orc_union32 var34;
+  orc_union32 var35;
+  orc_union32 var36;
+
+  ptr0 = (orc_union32 *)d1;
+  ptr4 = (orc_union32 *)s1;
+
+    /* 1: loadpl */
+    var34.f = p1;
+
+  for (i = 0; i < n; i++) {
+    /* 0: loadl */
+    var33 = ptr4[i];
+    /* 2: maxf */
+    {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var33.i);
+      _src2.i = ORC_DENORMAL(var34.i);
+      if (ORC_ISNAN(_src1.i)) var36.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var36.i = _src2.i;
+      else var36.i = (_src1.f > _src2.f) ? _src1.i : _src2.i;
+    }
+    /* 3: divf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var34.i);
+       _src2.i = ORC_DENORMAL(var36.i);
+       _dest1.f = _src1.f / _src2.f;
+       var35.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 4: storel */
+    ptr0[i] = var35;
+  }
+
+}
+
+#else
+static void
+_backup_mixmaster_orc_need_f32 (OrcExecutor * ORC_RESTRICT ex)
+{
+  int i;
+  int n = ex->n;
+  orc_union32 * ORC_RESTRICT ptr0;
+  const orc_union32 * ORC_RESTRICT ptr4;
+  orc_union32 var33;
+  orc_union32 var34;
+  orc_union32 var35;
+  orc_union32 var36;
+
+  ptr0 = (orc_union32 *)ex->arrays[0];
+  ptr4 = (orc_union32 *)ex->arrays[4];
+
+    /* 1: loadpl */
+    var34.i = ex->params[24];
+
+  for (i = 0; i < n; i++) {
+    /* 0: loadl */
+    var33 = ptr4[i];
+    /* 2: maxf */
+    {
+      orc_union32 _src1;
+      orc_union32 _src2;
+      _src1.i = ORC_DENORMAL(var33.i);
+      _src2.i = ORC_DENORMAL(var34.i);
+      if (ORC_ISNAN(_src1.i)) var36.i = _src1.i;
+      else if (ORC_ISNAN(_src2.i)) var36.i = _src2.i;
+      else var36.i = (_src1.f > _src2.f) ? _src1.i : _src2.i;
+    }
+    /* 3: divf */
+    {
+       orc_union32 _src1;
+       orc_union32 _src2;
+       orc_union32 _dest1;
+       _src1.i = ORC_DENORMAL(var34.i);
+       _src2.i = ORC_DENORMAL(var36.i);
+       _dest1.f = _src1.f / _src2.f;
+       var35.i = ORC_DENORMAL(_dest1.i);
+    }
+    /* 4: storel */
+    ptr0[i] = var35;
+  }
+
+}
+
+void
+mixmaster_orc_need_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, float p1, int n)
+{
+  OrcExecutor _ex, *ex = &_ex;
+  static volatile int p_inited = 0;
+  static OrcCode *c = 0;
+  void (*func) (OrcExecutor *);
+
+  if (!p_inited) {
+    orc_once_mutex_lock ();
+    if (!p_inited) {
+      OrcProgram *p;
+
+#if 1
+      static const orc_uint8 bc[] = {
+        1, 9, 22, 109, 105, 120, 109, 97, 115, 116, 101, 114, 95, 111, 114, 99, 
+        95, 110, 101, 101, 100, 95, 102, 51, 50, 11, 4, 4, 12, 4, 4, 17, 
+        4, 20, 4, 205, 32, 4, 24, 203, 0, 24, 32, 2, 0, 
+      };
+      p = orc_program_new_from_static_bytecode (bc);
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_need_f32);
+#else
+      p = orc_program_new ();
+      orc_program_set_name (p, "mixmaster_orc_need_f32");
+      orc_program_set_backup_function (p, _backup_mixmaster_orc_need_f32);
+      orc_program_add_destination (p, 4, "d1");
+      orc_program_add_source (p, 4, "s1");
+      orc_program_add_parameter_float (p, 4, "p1");
+      orc_program_add_temporary (p, 4, "t1");
+
+      orc_program_append_2 (p, "maxf", 0, ORC_VAR_T1, ORC_VAR_S1, ORC_VAR_P1, ORC_VAR_D1);
+      orc_program_append_2 (p, "divf", 0, ORC_VAR_D1, ORC_VAR_P1, ORC_VAR_T1, ORC_VAR_D1);
+#endif
+
+      orc_program_compile (p);
+      c = orc_program_take_code (p);
+      orc_program_free (p);
+    }
+    p_inited = TRUE;
+    orc_once_mutex_unlock ();
+  }
+  ex->arrays[ORC_VAR_A2] = c;
+  ex->program = 0;
+
+  ex->n = n;
+  ex->arrays[ORC_VAR_D1] = d1;
+  ex->arrays[ORC_VAR_S1] = (void *)s1;
+  {
+    orc_union32 tmp;
+    tmp.f = p1;
+    ex->params[ORC_VAR_P1] = tmp.i;
+  }
 
   func = c->exec;
   func (ex);

@@ -93,6 +93,7 @@ void mixmaster_orc_antisym2_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_
 void mixmaster_orc_abs_sum_max_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
 void mixmaster_orc_abs_max4_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, int n);
 void mixmaster_orc_abs_max4_acc_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, const float * ORC_RESTRICT s3, const float * ORC_RESTRICT s4, int n);
+void mixmaster_orc_need_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, float p1, int n);
 void mixmaster_orc_max_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
 void mixmaster_orc_mul_f32 (float * ORC_RESTRICT d1, const float * ORC_RESTRICT s1, const float * ORC_RESTRICT s2, int n);
 void mixmaster_orc_mul_f64 (double * ORC_RESTRICT d1, const double * ORC_RESTRICT s1, const double * ORC_RESTRICT s2, int n);

@@ -232,6 +232,15 @@ andl b, s4, magnitude
 maxsl a, a, b
 maxsl d1, d1, a
 
+# The gain a peak needs under a ceiling: p / max(s1, p).
+.function mixmaster_orc_need_f32
+.dest 4 d1 float
+.source 4 s1 float
+.floatparam 4 p1
+.temp 4 t
+maxf t, s1, p1
+divf d1, p1, t
+
 # Element-wise largest of two non-negative streams.
 .function mixmaster_orc_max_f32
 .dest 4 d1 float

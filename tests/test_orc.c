@@ -290,6 +290,32 @@ test_abs_max4 (void)
   g_rand_free (rand);
 }
 
+/* The gain a peak needs under a ceiling; exactly 1 at or under it. */
+static void
+test_need (void)
+{
+  Buffers b;
+  GRand *rand = g_rand_new_with_seed (9);
+  const gfloat ceiling = 0.8f;
+  buffers_init (&b);
+  for (guint li = 0; li < G_N_ELEMENTS (lengths); li++) {
+    gsize n = lengths[li];
+    gfloat *peak = fill (b.base[0], 1, n, rand), *d = b.base[1] + 3;
+    for (gsize i = 0; i < n; i++)
+      peak[i] = 2.0f * fabsf (peak[i]);
+    mixmaster_orc_need_f32 (d, peak, ceiling, (int) n);
+    for (gsize i = 0; i < n; i++) {
+      if (peak[i] <= ceiling)
+        g_assert_true (d[i] == 1.0f);
+      else
+        g_assert_cmpfloat (
+            fabsf (d[i] - ceiling / peak[i]), <=, 1e-7f * ceiling / peak[i]);
+    }
+  }
+  buffers_clear (&b);
+  g_rand_free (rand);
+}
+
 /* The limiter's gain multiply, both formats; a gain of 1 changes nothing. */
 static void
 test_mul (void)
@@ -336,6 +362,7 @@ main (int argc, char **argv)
   g_test_add_func ("/orc/ms_decode_ramp_f32", test_ms_decode_ramp);
   g_test_add_func ("/orc/halfband_pairs_f32", test_halfband_pairs);
   g_test_add_func ("/orc/abs_max4_f32", test_abs_max4);
+  g_test_add_func ("/orc/need_f32", test_need);
   g_test_add_func ("/orc/mul", test_mul);
 
   return g_test_run ();
