@@ -221,12 +221,14 @@ mm_limiter_gain_tick (MmLimiterGain *lg, double peak)
 
 /* ---- the limiter ---- */
 
-/* The detector can read a peak between its points low by up to
- * cos(pi 0.45 / factor) for content at 0.45 of the rate (0.13 dB at 8x): the
- * gain cores aim this much under the ceiling so that a finer measurement of
- * the output stays within 0.1 dB of it. Sample-peak mode only covers the
- * rounding of the gain and of the product to the stream's format. */
-#define TRUE_PEAK_MARGIN_DB 0.1
+/* The detector can read a peak between its points low: its 8x grid by up to
+ * cos(pi f / 8) (0.13 dB at 0.45 of the rate, 0.17 dB towards Nyquist), its
+ * first stage by up to 0.2 dB past 0.48 of the rate. The gain cores aim this
+ * much under the ceiling so that a finer measurement of the output stays
+ * within 0.1 dB of it even for full-band white noise. Sample-peak mode only
+ * covers the rounding of the gain and of the product to the stream's
+ * format. */
+#define TRUE_PEAK_MARGIN_DB 0.15
 #define SAMPLE_PEAK_MARGIN_DB 0.001
 /* Samples beyond +180 dBFS are clipped there before anything else. */
 #define INPUT_LIMIT 1e9
@@ -249,6 +251,7 @@ struct MmLimiter
 
   /* the delayed audio, in the stream's own format */
   void *ring;
+  void *refeed; /* history + held frames, for a reconfiguration */
   size_t ring_capacity, ring_write;
   size_t ring_sample_size; /* 0 until the first block */
 
@@ -326,7 +329,12 @@ mm_limiter_new (int channels, double rate, double max_lookahead_ms)
   l->ring_capacity =
       l->max_lookahead + MM_TRUEPEAK_HISTORY + MM_LIMITER_BLOCK + 1;
   l->ring = calloc (l->ring_capacity * (size_t) channels, sizeof (double));
-  if (!l->detect || !l->gain_values || !l->gain_frames || !l->ring) {
+  l->refeed =
+      calloc ((MM_TRUEPEAK_HISTORY + l->max_lookahead + MM_TRUEPEAK_MAX_DELAY) *
+              (size_t) channels,
+          sizeof (double));
+  if (!l->detect || !l->gain_values || !l->gain_frames || !l->ring ||
+      !l->refeed) {
     mm_limiter_free (l);
     return NULL;
   }
@@ -349,6 +357,7 @@ mm_limiter_free (MmLimiter *l)
   free (l->gain_values);
   free (l->gain_frames);
   free (l->ring);
+  free (l->refeed);
   free (l);
 }
 
@@ -381,11 +390,30 @@ mm_limiter_snap (MmLimiter *l)
   l->started = false;
 }
 
+static size_t
+clamp_lookahead (const MmLimiter *l, size_t frames)
+{
+  return frames < 1 ? 1
+                    : (frames > l->max_lookahead ? l->max_lookahead : frames);
+}
+
+/* The core whose gain is lowest: the one in charge when linked. */
+static int
+lowest_core (const MmLimiter *l)
+{
+  int lowest = 0;
+  if (l->cores_linked && l->handover == 0)
+    return 0;
+  for (int c = 1; c < l->channels; c++)
+    if (l->gain[c].released < l->gain[lowest].released)
+      lowest = c;
+  return lowest;
+}
+
 void
 mm_limiter_set_lookahead_frames (MmLimiter *l, size_t frames)
 {
-  l->lookahead =
-      frames < 1 ? 1 : (frames > l->max_lookahead ? l->max_lookahead : frames);
+  l->lookahead = clamp_lookahead (l, frames);
   mm_limiter_reset (l);
 }
 
@@ -649,3 +677,68 @@ DEFINE_INPUT (f64, double, fabs)
 
 DEFINE_PROCESS (f32, float, sample_gain_f32, mixmaster_orc_mul_f32)
 DEFINE_PROCESS (f64, double, sample_gain_f64, mixmaster_orc_mul_f64)
+
+/* The held audio and the history before it are fed again through the new
+ * configuration, so its detector sees across the change and its gain starts
+ * from where the old one was (see mm_limiter_reconfigure_f32 ()). */
+#define DEFINE_RECONFIGURE(SUFFIX, TYPE)                                        \
+  size_t mm_limiter_reconfigure_##SUFFIX (                                      \
+      MmLimiter *l, size_t lookahead, int factor, TYPE *out, size_t *trim)      \
+  {                                                                             \
+    const size_t channels = (size_t) l->channels;                               \
+    const size_t held = mm_limiter_latency_frames (l);                          \
+    const size_t history = MM_TRUEPEAK_HISTORY;                                 \
+    const size_t capacity = l->ring_capacity;                                   \
+    const TYPE *ring = l->ring;                                                 \
+    TYPE *again = l->refeed;                                                    \
+                                                                                \
+    *trim = 0;                                                                  \
+    if (l->ring_sample_size != sizeof (TYPE)) {                                 \
+      /* nothing went through yet */                                            \
+      l->lookahead = clamp_lookahead (l, lookahead);                            \
+      mm_true_peak_init (&l->detector, factor, l->rate);                        \
+      mm_limiter_reset (l);                                                     \
+      return 0;                                                                 \
+    }                                                                           \
+    /* the last history + held frames written, oldest first */                  \
+    size_t r = l->ring_write + 2 * capacity - held - history;                   \
+    for (size_t i = 0; i < history + held; i++) {                               \
+      size_t slot = (r + i) % capacity;                                         \
+      memcpy (again + i * channels, ring + slot * channels,                     \
+          channels * sizeof (TYPE));                                            \
+    }                                                                           \
+    const MmLimiterGain carried = l->gain[lowest_core (l)];                     \
+    const double gain = l->input_gain, target = l->input_gain_target;           \
+    const double step = l->input_gain_step;                                     \
+    const size_t steps = l->input_gain_steps;                                   \
+                                                                                \
+    l->lookahead = clamp_lookahead (l, lookahead);                              \
+    mm_true_peak_init (&l->detector, factor, l->rate);                          \
+    mm_limiter_reset (l);                                                       \
+    for (int c = 0; c < l->channels; c++) {                                     \
+      l->gain[c].released = carried.released;                                   \
+      l->gain[c].sustained = carried.sustained;                                 \
+    }                                                                           \
+    /* the frames in the delay are scaled already */                            \
+    l->input_gain = l->input_gain_target = 1.0;                                 \
+    l->input_gain_steps = 0;                                                    \
+    mm_limiter_process_##SUFFIX (l, again, history + held);                     \
+    l->input_gain = gain;                                                       \
+    l->input_gain_target = target;                                              \
+    l->input_gain_step = step;                                                  \
+    l->input_gain_steps = steps;                                                \
+                                                                                \
+    /* output j of that pass is frame j - latency of the history and held     \
+     * frames: the held ones come out from j = history + latency */ \
+    const size_t latency = mm_limiter_latency_frames (l);                       \
+    if (latency >= held) {                                                      \
+      *trim = latency - held;                                                   \
+      return 0;                                                                 \
+    }                                                                           \
+    memcpy (out, again + (history + latency) * channels,                        \
+        (held - latency) * channels * sizeof (TYPE));                           \
+    return held - latency;                                                      \
+  }
+
+DEFINE_RECONFIGURE (f32, float)
+DEFINE_RECONFIGURE (f64, double)

@@ -92,6 +92,18 @@ size_t mm_limiter_get_lookahead_frames (const MmLimiter *l);
 /* The whole delay of the audio: the lookahead plus the detector's own. */
 size_t mm_limiter_latency_frames (const MmLimiter *l);
 
+/* Changes lookahead and detector factor in the middle of a stream without
+ * losing a frame or the detector's view across the change: the frames held
+ * in the delay and some before them run again through the new configuration,
+ * whose gain starts from where the old one was. Returns how many of the held
+ * frames are due at once (written to out, which holds the old latency's
+ * frames; when the latency shrinks) and sets *trim to how many frames the
+ * caller must drop from the front of what follows (when it grows). */
+size_t mm_limiter_reconfigure_f32 (
+    MmLimiter *l, size_t lookahead, int factor, float *out, size_t *trim);
+size_t mm_limiter_reconfigure_f64 (
+    MmLimiter *l, size_t lookahead, int factor, double *out, size_t *trim);
+
 /* These may change while processing; the gain follows without a jump. */
 void mm_limiter_set_ceiling_db (MmLimiter *l, double ceiling_db);
 /* Glides over about 10 ms once processing has started. */

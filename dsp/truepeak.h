@@ -11,10 +11,10 @@
 /* A true-peak detector in the manner of ITU-R BS.1770 Annex 2, on the
  * detector path only: the signal is interpolated at factor - 1 points between
  * samples by a cascade of half-band interpolators. The first stage (the only
- * one whose band reaches Nyquist) has 64 taps, a minimax fit flat within
- * 0.0072 dB up to 0.47 of the rate; the 4x and 8x stages see a signal that
+ * one whose band reaches Nyquist) has 80 taps, a minimax fit flat within
+ * 0.0053 dB up to 0.475 of the rate; the 4x and 8x stages see a signal that
  * fills at most half their band and get by with 8 and 6 taps. At 8x that is
- * 32 + 2 x 4 + 4 x 3 tap pairs per sample, against 7 x 64 taps for a direct
+ * 40 + 2 x 4 + 4 x 3 tap pairs per sample, against 7 x 80 taps for a direct
  * polyphase filter of the same first-stage quality.
  *
  * It also reads the points a BS.1770 meter in the manner of libebur128 reads
@@ -28,11 +28,13 @@
  * reports |x[c]| at once. */
 
 #define MM_TRUEPEAK_MAX_FACTOR 8
-#define MM_TRUEPEAK_FIRST_PAIRS 32
+#define MM_TRUEPEAK_FIRST_PAIRS 40
 #define MM_TRUEPEAK_STAGE2_PAIRS 4
 #define MM_TRUEPEAK_STAGE3_PAIRS 3
 /* the BS.1770 meter's interpolator: taps per point, at most */
 #define MM_TRUEPEAK_METER_TAPS 24
+/* The largest delay, at 8x (see mm_true_peak_init). */
+#define MM_TRUEPEAK_MAX_DELAY (MM_TRUEPEAK_FIRST_PAIRS + 3)
 /* Frames one call may process. */
 #define MM_TRUEPEAK_BLOCK 512
 

@@ -19,9 +19,10 @@
  *
  * With #GstMasterLimiter:true-peak (the default) the peaks are measured
  * between the samples too, as a DAC or a lossy encoder will see them: the
- * detector oversamples #GstMasterLimiter:oversampling times with a polyphase
- * FIR (on the detector path only; the audio stays at its own rate). What it
- * guarantees:
+ * detector oversamples #GstMasterLimiter:oversampling times with a cascade of
+ * half-band FIRs, and also reads the points a BS.1770 meter such as
+ * libebur128 reads (on the detector path only; the audio stays at its own
+ * rate). What it guarantees (at the default 8x):
  *
  * - true-peak on: the output's sample peak never exceeds the ceiling, nor does
  *   its true peak as measured by a 4x meter such as libebur128; a finer
@@ -37,7 +38,9 @@
  * starts to fall a whole #GstMasterLimiter:lookahead before a peak arrives and
  * never lets one through. #GstMasterLimiter:release sets how fast it comes back
  * (the time to recover 20 dB); with #GstMasterLimiter:auto-release it recovers
- * faster after short transients and slower on sustained overs.
+ * four times faster after short transients, until the gain is back near the
+ * reduction the program has been getting, and at the set release from there
+ * (so sustained overs do not pump).
  *
  * The audio is delayed by the lookahead plus the true-peak detector's own
  * delay of a few dozen frames (see mm_limiter_latency_frames ()). The LATENCY
@@ -50,9 +53,10 @@
  *
  * #GstMasterLimiter:lookahead, #GstMasterLimiter:true-peak and
  * #GstMasterLimiter:oversampling may change while playing: at the next buffer
- * the held audio is drained through the old configuration, the new one starts
- * (no frame is lost or added) and a latency message is posted so the pipeline
- * can query the new latency.
+ * the audio held in the delay line runs again through the new configuration
+ * (with the frames before it, so the detector sees across the change, and
+ * with the gain where it was), no frame is lost or added, and a latency
+ * message is posted so the pipeline can query the new latency.
  *
  * With #GstMasterLimiter:post-messages, an element message named
  * `masterlimiter` is posted every #GstMasterLimiter:interval with the field
@@ -181,8 +185,8 @@ gst_master_limiter_class_init (GstMasterLimiterClass *klass)
           2000.0, DEFAULT_RELEASE, ctl));
   g_object_class_install_property (gobject_class, PROP_AUTO_RELEASE,
       g_param_spec_boolean ("auto-release", "Auto release",
-          "Program-dependent release: faster after short transients, slower "
-          "on sustained overs",
+          "Program-dependent release: four times faster after short "
+          "transients, the set release on sustained overs",
           DEFAULT_AUTO_RELEASE, flags));
   g_object_class_install_property (gobject_class, PROP_TRUE_PEAK,
       g_param_spec_boolean ("true-peak", "True peak",
@@ -403,13 +407,11 @@ gst_master_limiter_wanted_config (
 /* Sets the lookahead and detector (which resets the DSP's state) and the
  * latency they make. */
 static void
-gst_master_limiter_configure (
+gst_master_limiter_note_config (
     GstMasterLimiter *self, gint rate, gsize lookahead_frames, gint factor)
 {
   GstClockTime latency;
 
-  mm_limiter_set_lookahead_frames (self->dsp, lookahead_frames);
-  mm_limiter_set_oversampling (self->dsp, factor);
   self->lookahead_frames = lookahead_frames;
   self->factor = factor;
   self->latency_frames = (guint) mm_limiter_latency_frames (self->dsp);
@@ -421,6 +423,15 @@ gst_master_limiter_configure (
       "lookahead %" G_GSIZE_FORMAT " frames, oversampling %d: latency %u "
       "frames (%" GST_TIME_FORMAT ")",
       lookahead_frames, factor, self->latency_frames, GST_TIME_ARGS (latency));
+}
+
+static void
+gst_master_limiter_configure (
+    GstMasterLimiter *self, gint rate, gsize lookahead_frames, gint factor)
+{
+  mm_limiter_set_lookahead_frames (self->dsp, lookahead_frames);
+  mm_limiter_set_oversampling (self->dsp, factor);
+  gst_master_limiter_note_config (self, rate, lookahead_frames, factor);
 }
 
 static gboolean
@@ -701,6 +712,49 @@ gst_master_limiter_drain (GstMasterLimiter *self)
   gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), buf);
 }
 
+/* A new lookahead or detector while playing: the held audio runs again
+ * through the new configuration, so the gain and the detector carry across
+ * the change. What is due at once (the latency shrank) comes back, trimmed,
+ * for the front of this output; a longer latency means more frames to drop. */
+static GstBuffer *
+gst_master_limiter_reconfigure (
+    GstMasterLimiter *self, gint rate, gsize lookahead_frames, gint factor)
+{
+  GstAudioFilter *filter = GST_AUDIO_FILTER (self);
+  gint bpf = GST_AUDIO_FILTER_BPF (filter);
+  GstBuffer *buf =
+      gst_buffer_new_allocate (NULL, (gsize) self->latency_frames * bpf, NULL);
+  GstMapInfo map;
+  gsize due = 0, more = 0;
+
+  if (gst_buffer_map (buf, &map, GST_MAP_WRITE)) {
+    if (GST_AUDIO_FILTER_FORMAT (filter) == GST_AUDIO_FORMAT_F32)
+      due = mm_limiter_reconfigure_f32 (
+          self->dsp, lookahead_frames, factor, (gfloat *) map.data, &more);
+    else
+      due = mm_limiter_reconfigure_f64 (
+          self->dsp, lookahead_frames, factor, (gdouble *) map.data, &more);
+    gst_buffer_unmap (buf, &map);
+  } else {
+    /* without room for what is due, start afresh as after a drain */
+    gst_buffer_unref (buf);
+    buf = gst_master_limiter_drain_buffer (self);
+    gst_master_limiter_configure (self, rate, lookahead_frames, factor);
+    self->trim_left = self->latency_frames;
+    return buf;
+  }
+  gst_master_limiter_note_config (self, rate, lookahead_frames, factor);
+  gst_buffer_resize (buf, 0, (gssize) (due * bpf));
+  if (due == 0) {
+    gst_buffer_unref (buf);
+    buf = NULL;
+  } else {
+    buf = gst_master_limiter_trim (self, buf);
+  }
+  self->trim_left += more;
+  return buf;
+}
+
 static GstFlowReturn
 gst_master_limiter_generate_output (GstBaseTransform *trans, GstBuffer **outbuf)
 {
@@ -733,12 +787,8 @@ gst_master_limiter_generate_output (GstBaseTransform *trans, GstBuffer **outbuf)
 
   gst_master_limiter_wanted_config (self, rate, &lookahead_frames, &factor);
   if (lookahead_frames != self->lookahead_frames || factor != self->factor) {
-    /* the held audio leaves through the old configuration, at the front of
-     * this output buffer, and the new one starts afresh */
-    head = gst_master_limiter_drain_buffer (self);
-    gst_master_limiter_configure (self, rate, lookahead_frames, factor);
-    self->trim_left = self->latency_frames;
-    self->snap_settings = TRUE;
+    head =
+        gst_master_limiter_reconfigure (self, rate, lookahead_frames, factor);
     gst_element_post_message (
         GST_ELEMENT (self), gst_message_new_latency (GST_OBJECT (self)));
   }

@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include <math.h>
+#include <string.h>
 
 #include "limiter.h"
 #include "mmtest.h"
@@ -208,7 +209,7 @@ test_limiter_transparent (void)
     mm_limiter_set_lookahead_frames (l, 240);
     mm_limiter_set_ceiling_db (l, -1.0);
     size_t delay = mm_limiter_latency_frames (l);
-    g_assert_cmpuint (delay, ==, 240 + 35);
+    g_assert_cmpuint (delay, ==, 240 + 43);
     double *x = g_new0 (double, 2 * (n + delay)), *in = g_new0 (double, 2 * n);
     for (size_t i = 0; i < n; i++)
       for (int c = 0; c < 2; c++) {
@@ -257,9 +258,9 @@ test_stereo_link (void)
     mm_limiter_free (l);
     g_free (x);
   }
-  /* the loud channel needs 20 log10 (3 / 0.891) + 0.1 = 10.6 dB */
+  /* the loud channel needs 20 log10 (3 / 0.891) + 0.15 = 10.7 dB */
   g_assert_cmpfloat (fabs (quiet_gain_db[0]), <, 0.01);
-  g_assert_cmpfloat (fabs (quiet_gain_db[2] + 10.64), <, 0.1);
+  g_assert_cmpfloat (fabs (quiet_gain_db[2] + 10.69), <, 0.1);
   g_assert_cmpfloat (quiet_gain_db[1], <, -1.0);
   g_assert_cmpfloat (quiet_gain_db[1], >, quiet_gain_db[2] + 1.0);
 }
@@ -295,6 +296,84 @@ test_link_changes_hold_the_ceiling (void)
   }
   mm_limiter_free (l);
   g_free (x);
+  g_rand_free (rand);
+}
+
+/* Appends what the limiter gave to y, dropping *trim frames first. */
+static void
+collect (double *y, size_t *have, const double *frames, size_t n, size_t *trim,
+    int channels)
+{
+  size_t drop = MIN (*trim, n);
+  *trim -= drop;
+  memcpy (y + *have * channels, frames + drop * channels,
+      (n - drop) * channels * sizeof (double));
+  *have += n - drop;
+}
+
+/* Lookahead and oversampling changed between blocks, as an element does it:
+ * every frame comes out once and in order, the ceiling holds across the
+ * changes (the detector sees across them), and audio under the ceiling comes
+ * through bit-exact. */
+static void
+test_reconfigure_while_running (void)
+{
+  const size_t n = 24000, step = 3000;
+  const size_t lookaheads[] = { 240, 24, 960, 96, 480, 1, 240, 700 };
+  const int mixed_factors[] = { 8, 8, 4, 2, 8, 1, 8, 8 };
+  const double ceiling = pow (10.0, -1.0 / 20.0);
+  GRand *rand = g_rand_new_with_seed (12);
+
+  /* 8x throughout (the true peak holds), then through every factor (the
+   * sample peak holds), each loud and quiet */
+  for (int run = 0; run < 4; run++) {
+    const gboolean loud = run % 2, mixed = run / 2;
+    MmLimiter *l = mm_limiter_new (2, RATE, 20.0);
+    mm_limiter_set_lookahead_frames (l, lookaheads[0]);
+    double *x = g_new (double, 2 * n), *y = g_new0 (double, 2 * (n + 4800));
+    double *held = g_new (double, 2 * 4800), *chunk = g_new (double, 2 * 4800);
+    size_t have = 0, trim = mm_limiter_latency_frames (l);
+    for (size_t i = 0; i < 2 * n; i++)
+      x[i] = loud ? g_rand_double_range (rand, -6.0, 6.0)
+                  : (float) (0.5 * sin (0.003 * i));
+    for (size_t done = 0, k = 0; done < n; done += step, k++) {
+      if (k > 0) {
+        size_t more,
+            r = mm_limiter_reconfigure_f64 (l,
+                lookaheads[k % G_N_ELEMENTS (lookaheads)],
+                mixed ? mixed_factors[k % G_N_ELEMENTS (mixed_factors)] : 8,
+                held, &more);
+        collect (y, &have, held, r, &trim, 2);
+        trim += more;
+      }
+      memcpy (chunk, x + 2 * done, 2 * step * sizeof (double));
+      mm_limiter_process_f64 (l, chunk, step);
+      collect (y, &have, chunk, step, &trim, 2);
+    }
+    size_t tail = mm_limiter_latency_frames (l);
+    memset (chunk, 0, 2 * tail * sizeof (double));
+    mm_limiter_process_f64 (l, chunk, tail);
+    collect (y, &have, chunk, tail, &trim, 2);
+
+    g_assert_cmpuint (have, ==, n);
+    if (loud) {
+      for (int c = 0; c < 2; c++) {
+        g_assert_cmpfloat (mmtest_sample_peak (y, n, 2, c), <=, ceiling);
+        if (!mixed)
+          g_assert_cmpfloat (
+              20.0 * log10 (mmtest_true_peak (y, n, 2, c, 16)), <=, -1.0 + 0.1);
+      }
+    } else {
+      for (size_t i = 0; i < 2 * n; i++)
+        if (y[i] != x[i])
+          g_error ("sample %zu: %.9g in, %.9g out", i, x[i], y[i]);
+    }
+    mm_limiter_free (l);
+    g_free (x);
+    g_free (y);
+    g_free (held);
+    g_free (chunk);
+  }
   g_rand_free (rand);
 }
 
@@ -397,8 +476,8 @@ test_bad_input_and_meter (void)
     for (int c = 0; c < 2; c++)
       x[2 * i + c] = 2.0 * sin (2.0 * G_PI * 1000.0 * i / RATE);
   run (l, x, n, 2, FALSE);
-  /* 2.0 to -1 dBTP less the margin: 6.02 + 1 + 0.1 dB */
-  g_assert_cmpfloat (fabs (mm_limiter_take_reduction_db (l) - 7.12), <, 0.05);
+  /* 2.0 to -1 dBTP less the margin: 6.02 + 1 + 0.15 dB */
+  g_assert_cmpfloat (fabs (mm_limiter_take_reduction_db (l) - 7.17), <, 0.05);
   g_assert_cmpfloat (mm_limiter_take_reduction_db (l), ==, 0.0);
   mm_limiter_free (l);
   g_free (x);
@@ -419,6 +498,8 @@ main (int argc, char **argv)
   g_test_add_func ("/limiter/stereo-link", test_stereo_link);
   g_test_add_func ("/limiter/link-changes-hold-the-ceiling",
       test_link_changes_hold_the_ceiling);
+  g_test_add_func (
+      "/limiter/reconfigure-while-running", test_reconfigure_while_running);
   g_test_add_func ("/limiter/auto-release", test_auto_release);
   g_test_add_func ("/limiter/input-gain-glides", test_input_gain_glides);
   g_test_add_func ("/limiter/bad-input-and-meter", test_bad_input_and_meter);

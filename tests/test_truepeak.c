@@ -64,7 +64,7 @@ test_sines (void)
 static void
 test_delay_and_sample_mode (void)
 {
-  const int factors[] = { 2, 4, 8 }, delays[] = { 32, 34, 35 };
+  const int factors[] = { 2, 4, 8 }, delays[] = { 40, 42, 43 };
   MmTruePeakState *s = g_new (MmTruePeakState, 1);
   float x[64] = { 0 }, peaks[64];
 
