@@ -135,12 +135,16 @@ class Contender:
         self.walls = []
         self.cpus = []
 
-    def argv(self, path):
+    def argv(self, path, out=None):
+        """The command; with out, it writes its output to the WAV file out (F32) instead of
+        discarding it (--check)."""
         if self.kind == "gst":
             src = 'filesrc location="%s" ! wavparse ! %s' % (path, GST_CAPS)
             sink = "%s ! fakesink sync=false" % GST_CAPS
+            if out:
+                sink = '%s ! wavenc ! filesink location="%s"' % (GST_CAPS, out)
             if self.spec is None:
-                desc = "%s ! fakesink sync=false" % src
+                desc = "%s ! %s" % (src, sink if out else "fakesink sync=false")
             elif "{src}" in self.spec:
                 desc = self.spec.replace("{src}", src).replace("{sink}", sink)
             else:
@@ -149,7 +153,8 @@ class Contender:
             return ["gst-launch-1.0", "-q"] + shlex.split(desc)
         if self.kind == "sox":
             # -n: the null output (nothing is written or encoded); the effects follow it
-            return (["sox", "-V1", "--buffer", str(SOX_BUFFER), path, "-n"]
+            dest = ["-e", "floating-point", "-b", "32", out] if out else ["-n"]
+            return (["sox", "-V1", "--buffer", str(SOX_BUFFER), path] + dest
                     + shlex.split(self.spec or ""))
         argv = ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error"]
         for _ in range(self.inputs):
@@ -162,7 +167,8 @@ class Contender:
             argv += ["-af", FF_FMT]
         else:
             argv += ["-af", "%s,%s,%s" % (FF_FMT, self.spec, FF_FMT)]
-        return argv + ["-c:a", "pcm_f32le", "-f", "null", "-"]
+        return argv + ["-c:a", "pcm_f32le"] + (["-f", "wav", "-y", out] if out
+                                               else ["-f", "null", "-"])
 
     def shown(self, path):
         """The command line as a reader would type it."""
@@ -407,6 +413,111 @@ def wrap(text, indent="  ", width=96):
 
 
 # --------------------------------------------------------------------------------------
+# --check: does each contender really process the audio?
+
+
+def read_wav_f32(path):
+    """Samples of a 32-bit float WAV file (plain or WAVE_FORMAT_EXTENSIBLE) as (frames,
+    channels) float64, or None. Tolerates the 0 / 0xFFFFFFFF sizes of unfinished headers."""
+    import numpy as np
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return None
+    pos, fmt = 12, None
+    while pos + 8 <= len(data):
+        cid, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
+        body = pos + 8
+        if cid == b"fmt ":
+            tag, chans = struct.unpack("<HH", data[body:body + 4])
+            bits = struct.unpack("<H", data[body + 14:body + 16])[0]
+            if tag == 0xFFFE:
+                tag = struct.unpack("<H", data[body + 24:body + 26])[0]
+            fmt = (tag, chans, bits)
+        elif cid == b"data":
+            if not fmt or fmt[0] != 3 or fmt[2] != 32:
+                return None
+            end = len(data) if size in (0, 0xFFFFFFFF) else min(len(data), body + size)
+            n = (end - body) // (4 * fmt[1])
+            return np.frombuffer(data[body:body + n * 4 * fmt[1]], "<f4").reshape(
+                n, fmt[1]).astype(np.float64)
+        pos = body + size + (size & 1)
+    return None
+
+
+def level_stats(x, skip):
+    """Sample peak, true peak (16x windowed-sinc interpolation; None without scipy) and RMS,
+    all in dBFS, of x after its first skip frames."""
+    import numpy as np
+    x = x[skip:] if len(x) > skip else x
+
+    def db(v):
+        return 20 * np.log10(max(v, 1e-12))
+
+    try:
+        from scipy.signal import resample_poly
+        tp = db(np.abs(resample_poly(x, 16, 1, axis=0, window=("kaiser", 12.0))).max())
+    except ImportError:
+        tp = None
+    return db(np.abs(x).max()), tp, db(np.sqrt(np.mean(x ** 2)))
+
+
+def check_contenders(cons, signal, seconds, env, tmp):
+    """Run each contender once with its output written to a file; print its levels next to
+    the input's. A pass-through shows the input's levels (a dynamics peer that was not
+    enabled, a filter at unity settings)."""
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        log("--check needs numpy (Debian: python3-numpy)")
+        return 1
+    x = read_wav_f32(signal)
+    skip = RATE   # the first second: envelopes and smoothers settle
+    rows = [("input", "", len(x)) + level_stats(x, skip)]
+    errpath = os.path.join(tmp, "stderr.txt")
+    for c in cons:
+        if c.missing or c.role == "baseline":
+            if c.missing:
+                rows.append((c.element, c.label, None, None, None, None))
+            continue
+        out = os.path.join(tmp, "out-%s.wav" % c.id)
+        full_env = dict(env)
+        full_env.update(c.env)
+        with open(errpath, "wb") as err:
+            rc = subprocess.run(c.argv(signal, out), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err,
+                                env=full_env).returncode
+        y = read_wav_f32(out) if rc == 0 and os.path.exists(out) else None
+        if y is None:
+            log("   %s '%s': %s" % (c.element, c.label, "exit %d: %s" % (rc, stderr_reason(
+                errpath)) if rc else "no 32-bit float WAV output"))
+            rows.append((c.element, c.label, None, None, None, None))
+        else:
+            rows.append((c.element, c.label, len(y)) + level_stats(y, skip))
+        try:
+            os.unlink(out)
+        except OSError:
+            pass
+    print()
+    print("gst-mixmaster benchmark --check: %g s of the bench signal through each contender "
+          "once, output kept; levels in dBFS from 1 s on (true peak: 16x interpolation)"
+          % seconds)
+    print()
+    head = ["element", "contender", "frames", "sample peak", "true peak", "RMS"]
+
+    def f(v):
+        return "-" if v is None else "%.2f" % v
+
+    body = [[e, l, "-" if n is None else str(n), f(sp), f(tp), f(r)]
+            for e, l, n, sp, tp, r in rows]
+    widths = [max(len(r[i]) for r in [head] + body) for i in range(len(head))]
+    for r in [head, ["-" * w for w in widths]] + body:
+        print("  ".join(c.rjust(w) if i >= 2 else c.ljust(w)
+                        for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+    return 0
+
+
+# --------------------------------------------------------------------------------------
 
 
 def main():
@@ -414,8 +525,9 @@ def main():
         description="Benchmark gst-mixmaster elements against GStreamer, LV2 and ffmpeg peers.")
     ap.add_argument("--runs", type=int, default=3,
                     help="timed runs per contender (median; default 3)")
-    ap.add_argument("--seconds", type=float, default=600.0,
-                    help="length of the generated test signal in seconds (default 600)")
+    ap.add_argument("--seconds", type=float, default=None,
+                    help="length of the generated test signal in seconds (default 600; "
+                         "30 with --check)")
     ap.add_argument("--warmup", type=int, default=0,
                     help="untimed full runs per contender before timing (default 0; every "
                          "contender always does one short untimed probe run)")
@@ -432,8 +544,14 @@ def main():
                     help="do not run scripts/build.sh when the plugin is missing")
     ap.add_argument("--list", action="store_true",
                     help="print the contenders and their commands, run nothing")
+    ap.add_argument("--check", action="store_true",
+                    help="time nothing: run each contender once on a short signal with its "
+                         "output kept and print its peak, true peak and RMS next to the "
+                         "input's, to see that every peer really processes the audio")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every command line")
     args = ap.parse_args()
+    if args.seconds is None:
+        args.seconds = 30.0 if args.check else 600.0
     if args.runs < 1 or args.seconds <= 0 or args.warmup < 0:
         ap.error("--runs must be >= 1, --seconds > 0, --warmup >= 0")
 
@@ -505,6 +623,8 @@ def main():
                 c.missing = why + (" (Debian package: %s)" % hint if c.role != "ours" and hint
                                    else "")
                 notes.append("%s: %s '%s' skipped: %s" % (c.element, c.role, c.label, c.missing))
+        if args.check:
+            return check_contenders(cons, signal, args.seconds, env, tmp)
         with open(signal, "rb") as f:      # make sure the file sits in the page cache
             while f.read(1 << 24):
                 pass

@@ -238,23 +238,72 @@ ELEMENTS = [
         ],
     },
 
-    # Example for a later element (kept as a comment until the element exists; the two
-    # peer fragments were checked to run on Debian 12 with lsp-plugins-lv2 and x42-plugins):
-    #
-    # {
-    #     "element": "masterlimiter",
-    #     "ours": [{"name": "ceiling -1 dBTP", "gst": "masterlimiter ceiling=-1"}],
-    #     "peers": [
-    #         {"name": "LSP Limiter Stereo (gst lv2)",
-    #          "gst": "lsp-plug-in-plugins-lv2-limiter-stereo enabled=true th=0.891",
-    #          "package": "lsp-plugins-lv2",
-    #          "note": "LSP ports take linear gains: th=0.891 is -1 dBFS; enabled=true "
-    #                  "because GStreamer's lv2 element defaults the enable port to off"},
-    #         {"name": "x42 dpl (ffmpeg lv2)",
-    #          "ffmpeg": "lv2=p=http\\\\://gareus.org/oss/lv2/dpl#stereo:c=threshold=-1|truepeak=1",
-    #          "package": "x42-plugins",
-    #          "note": "x42 plugins need ffmpeg's lv2 filter: GStreamer's lv2 element "
-    #                  "cannot drive their atom ports"},
-    #     ],
-    # },
+    {
+        # Issue job: the last processor of a master -- the stereo F32 48 kHz signal driven
+        # +8 dB into a ceiling of -1 dBTP, lookahead about 5 ms, release about 150 ms. Ours
+        # twice: true-peak on (its defaults: 8x oversampled detector, 5 ms lookahead, 150 ms
+        # auto-release) against the true-peak peers, true-peak off (sample peak) against
+        # ffmpeg's sample-peak alimiter. Every contender was checked to limit, not pass
+        # through: `run-bench.sh --check --only masterlimiter` runs each once on 30 s of the
+        # bench signal and prints the output's levels (dBFS from 1 s on; true peak by 16x
+        # interpolation). Input: sample peak -2.9, RMS -17.4; driven +8 dB that is +5.1 and
+        # -9.4. Ours, true-peak on: sample peak -1.10, true peak -1.03, RMS -11.4; true-peak
+        # off: -1.00, +0.52, -11.0. The peers' figures are in their notes.
+        "element": "masterlimiter",
+        "ours": [
+            {"name": "true-peak +8 dB ceiling -1",
+             "gst": "masterlimiter input-gain=8 ceiling=-1"},
+            {"name": "true-peak off +8 dB ceiling -1",
+             "gst": "masterlimiter input-gain=8 ceiling=-1 true-peak=false"},
+        ],
+        "peers": [
+            {"name": "x42 dpl stereo true-peak (ffmpeg lv2)",
+             "ffmpeg": "lv2=p=http\\\\://gareus.org/oss/lv2/dpl#stereo"
+                       ":c=enable=1|gain=8|threshold=-1|release=0.15|truepeak=1",
+             "package": "x42-plugins",
+             "note": "x42 dpl (Digital Peak Limiter) stereo through ffmpeg's lv2 filter: "
+                     "input gain=8 dB, threshold=-1 dB, truepeak=1 (its true-peak mode: a 4x "
+                     "upsampled detector, three 48-tap FIR phases per sample and channel), "
+                     "release=0.15 s (ours' 150 ms; dpl's default is 10 ms). Its lookahead "
+                     "is fixed at about 1.3 ms (64 samples at 48 kHz). Checked: sample peak "
+                     "-1.00 dBFS, true peak -0.76 dBTP (its 4x detector misses some "
+                     "intersample peaks), RMS -12.1 dBFS. The lv2 filter works on planar "
+                     "float, so ffmpeg adds flt<->fltp conversions, counted as part of the "
+                     "peer"},
+            {"name": "LSP Limiter Stereo Half x4 (gst lv2)",
+             "gst": "lsp-plug-in-plugins-lv2-limiter-stereo enabled=true "
+                    "g-in=2.511886 th=0.891251 boost=false alr=false ovs=6 lk=5 rt=10",
+             "package": "lsp-plugins-lv2",
+             "note": "LSP Limiter Stereo through GStreamer's lv2 element, enabled=true "
+                     "(GStreamer's lv2 element defaults LSP's enable port to off and the "
+                     "plugin then passes audio through). Linear gains: input g-in=2.511886 "
+                     "(+8 dB), threshold th=0.891251 (-1 dB); boost=false (the output is not "
+                     "raised by the threshold, so the ceiling stays at -1 dBFS), alr=false "
+                     "(no automatic level regulation), mode Herm Thin (default), lookahead "
+                     "lk=5 ms (as ours), release rt=10 ms (LSP limits release to twice the "
+                     "lookahead). ovs=6 'Half x4(3L)': 4x Lanczos (3 lobes) oversampling of "
+                     "the sidechain only, the audio stays at its rate, like ours. Checked: "
+                     "sample peak -1.00 dBFS, true peak -0.30 dBTP, RMS -10.8 dBFS. LV2 runs "
+                     "on per-channel buffers, so the element deinterleaves and interleaves"},
+            {"name": "LSP Limiter Stereo Full x4 (gst lv2)",
+             "gst": "lsp-plug-in-plugins-lv2-limiter-stereo enabled=true "
+                    "g-in=2.511886 th=0.891251 boost=false alr=false ovs=16 lk=5 rt=10",
+             "package": "lsp-plugins-lv2",
+             "note": "LSP Limiter Stereo Full x4: as Half x4, but ovs=16 'Full x4(3L)' "
+                     "oversamples sidechain and audio, limits at 192 kHz and downsamples. "
+                     "The downsampling filter lets peaks through: checked, sample peak +1.10 "
+                     "dBFS (about 1000 samples in 30 s above -1 dBFS, 34 above 0 dBFS), true "
+                     "peak +1.12 dBTP, RMS -10.9 dBFS. Timed anyway: it is what a user who "
+                     "selects 4x oversampling in LSP's limiter for true-peak safety runs"},
+            {"name": "ffmpeg alimiter (sample peak)",
+             "ffmpeg": "alimiter=level_in=2.511886:limit=0.891251:attack=5:release=150:level=0",
+             "package": "ffmpeg",
+             "note": "ffmpeg alimiter, sample peak only: linear level_in=2.511886 (+8 dB), "
+                     "limit=0.891251 (-1 dBFS), attack=5 ms (its lookahead, as ours), "
+                     "release=150 ms, level=0 (its default auto-level scales the output back "
+                     "up to 0 dBFS). Checked: sample peak -1.00 dBFS, true peak +0.19 dBTP, "
+                     "RMS -11.8 dBFS. It works in double, so ffmpeg adds flt->dbl->flt "
+                     "conversions, counted as part of the peer"},
+        ],
+    },
 ]
