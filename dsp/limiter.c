@@ -258,6 +258,7 @@ struct MmLimiter
   double ceiling_db, link, release_ms;
   bool cores_linked; /* core 0 alone holds the state */
   size_t handover; /* frames left in which all cores run, see compute_gains */
+  size_t silent_frames; /* input frames of exact silence in a row */
   bool automatic;
   double input_gain, input_gain_target, input_gain_step;
   size_t input_gain_steps;
@@ -378,6 +379,7 @@ mm_limiter_reset (MmLimiter *l)
   l->ring_sample_size = 0;
   l->cores_linked = true;
   l->handover = 0;
+  l->silent_frames = 0;
   l->lowest_gain = 1.0;
   mm_limiter_snap (l);
 }
@@ -557,6 +559,59 @@ compute_gains (MmLimiter *l, size_t n)
   l->lowest_gain = lowest;
 }
 
+/* Whether the cores in charge rest at a gain of exactly 1 with only ones in
+ * their windows: then a block of silence changes nothing but their clocks. */
+static bool
+cores_at_rest (const MmLimiter *l)
+{
+  const int cores = l->cores_linked ? 1 : l->channels;
+  if (l->handover > 0)
+    return false;
+  for (int c = 0; c < cores; c++) {
+    const MmLimiterGain *lg = &l->gain[c];
+    if (lg->below_one != 0 || lg->released != 1.0 ||
+        (lg->deque_count > 0 && lg->deque_value[lg->deque_head] != 1.0))
+      return false;
+  }
+  return true;
+}
+
+/* What n frames of silence would do to resting cores, the delay and the
+ * input-gain glide. */
+static void
+skip_silence (MmLimiter *l, size_t n)
+{
+  const int cores = l->cores_linked ? 1 : l->channels;
+  for (int c = 0; c < cores; c++) {
+    MmLimiterGain *lg = &l->gain[c];
+    lg->frame += n;
+    lg->deque_head = 0;
+    lg->deque_count = 1;
+    lg->deque_value[0] = 1.0;
+    lg->deque_frame[0] = lg->frame - 1;
+    lg->ring_pos = (lg->ring_pos + n) % lg->length;
+    if (lg->automatic)
+      lg->sustained +=
+          (1.0 - lg->sustained) * (1.0 - pow (1.0 - lg->sustained_rise, n));
+  }
+  const size_t sample_size = l->ring_sample_size;
+  const size_t frame_bytes = sample_size * (size_t) l->channels;
+  size_t w = l->ring_write,
+         first = l->ring_capacity - w < n ? l->ring_capacity - w : n;
+  memset ((char *) l->ring + w * frame_bytes, 0, first * frame_bytes);
+  memset (l->ring, 0, (n - first) * frame_bytes);
+  l->ring_write = w + n >= l->ring_capacity ? w + n - l->ring_capacity : w + n;
+  if (l->input_gain_steps > 0) {
+    if (n >= l->input_gain_steps) {
+      l->input_gain_steps = 0;
+      l->input_gain = l->input_gain_target;
+    } else {
+      l->input_gain_steps -= n;
+      l->input_gain += l->input_gain_step * (double) n;
+    }
+  }
+}
+
 /* The input into the delay (scaled) and into the detector: the common case
  * of finite samples within range at a steady input gain, in passes the
  * compiler vectorizes; false when the block needs the checked path. */
@@ -648,6 +703,19 @@ DEFINE_INPUT (f64, double, fabs)
       TYPE *f = frames + done * (size_t) channels;                             \
       const size_t start = l->ring_write;                                      \
                                                                                \
+      int silent = 1;                                                          \
+      for (size_t k = 0; k < n * (size_t) channels; k++)                       \
+        silent &= f[k] == 0;                                                   \
+      if (silent && l->silent_frames >= delay + MM_TRUEPEAK_HISTORY &&         \
+          cores_at_rest (l)) {                                                 \
+        /* all held audio and the detector's history are silence as well:    \
+         * the output is this silence */ \
+        skip_silence (l, n);                                                   \
+        l->silent_frames += n;                                                 \
+        done += n;                                                             \
+        continue;                                                              \
+      }                                                                        \
+      l->silent_frames = silent ? l->silent_frames + n : 0;                    \
       if (!take_input_##SUFFIX (l, f, n))                                      \
         take_input_checked_##SUFFIX (l, f, n);                                 \
       l->ring_write =                                                          \

@@ -377,6 +377,58 @@ test_reconfigure_while_running (void)
   g_rand_free (rand);
 }
 
+/* Long silences are skipped (the cores rest, the delay holds zeros), and
+ * what follows them is limited as ever: a quiet sine comes out bit-exact, a
+ * loud burst within the ceiling, the silence as zeros. */
+static void
+test_silence_between (void)
+{
+  const size_t gap = 9000, part = 4000;
+  const size_t n = 3 * gap + 2 * part;
+  const double ceiling = pow (10.0, -1.0 / 20.0);
+  GRand *rand = g_rand_new_with_seed (13);
+
+  for (int f32 = 0; f32 < 2; f32++) {
+    MmLimiter *l = mm_limiter_new (2, RATE, 20.0);
+    mm_limiter_set_release (l, 100.0, TRUE);
+    size_t delay = mm_limiter_latency_frames (l);
+    double *x = g_new0 (double, 2 * (n + delay)), *in = g_new0 (double, 2 * n);
+    for (size_t i = 0; i < part; i++)
+      for (int c = 0; c < 2; c++) {
+        volatile float v = (float) (0.5 * sin (0.01 * i + c));
+        in[2 * (gap + i) + c] = v;
+        in[2 * (2 * gap + part + i) + c] =
+            (float) g_rand_double_range (rand, -4.0, 4.0);
+      }
+    memcpy (x, in, 2 * n * sizeof (double));
+    run (l, x, n + delay, 2, f32);
+    for (size_t i = 0; i < 2 * delay; i++)
+      g_assert_true (x[i] == 0.0);
+    double *y = x + 2 * delay;
+    for (size_t i = 0; i < 2 * n; i++) {
+      size_t frame = i / 2;
+      gboolean in_sine = frame >= gap && frame < gap + part;
+      gboolean in_burst = frame >= 2 * gap + part && frame < 2 * gap + 2 * part;
+      if (in_sine)
+        g_assert_true (y[i] == in[i]);
+      else if (in_burst) {
+        g_assert_cmpfloat (fabs (y[i]), <=, ceiling);
+        /* every held frame comes out: the gain never reaches 0 */
+        g_assert_true (y[i] != 0.0 || in[i] == 0.0);
+      } else if (frame < 2 * gap + part - 100 ||
+          frame > 2 * gap + 2 * part + 100)
+        g_assert_true (y[i] == 0.0);
+    }
+    g_assert_cmpfloat (mmtest_sample_peak (y, n, 2, 0), <=, ceiling);
+    g_assert_cmpfloat (
+        20.0 * log10 (mmtest_true_peak (y, n, 2, 0, 16)), <=, -1.0 + 0.1);
+    mm_limiter_free (l);
+    g_free (x);
+    g_free (in);
+  }
+  g_rand_free (rand);
+}
+
 /* Frames from the end of a burst until the gain is back within 0.5 dB. */
 static size_t
 recovery_frames (gboolean automatic, size_t burst_frames)
@@ -500,6 +552,7 @@ main (int argc, char **argv)
       test_link_changes_hold_the_ceiling);
   g_test_add_func (
       "/limiter/reconfigure-while-running", test_reconfigure_while_running);
+  g_test_add_func ("/limiter/silence-between", test_silence_between);
   g_test_add_func ("/limiter/auto-release", test_auto_release);
   g_test_add_func ("/limiter/input-gain-glides", test_input_gain_glides);
   g_test_add_func ("/limiter/bad-input-and-meter", test_bad_input_and_meter);
