@@ -250,7 +250,7 @@ def plot_transient(m, plt, path, summary):
     gx.axvline(-5.0, color="0.5", lw=0.6, ls="-.")
     gx.text(-4.8, 0.3, "onset - lookahead", fontsize=7.5, color="0.35")
     gx.set_ylabel("gain (dB)")
-    gx.set_ylim(min(-1.0, float(np.nanmin(need[sel])) - 1.5), 1.0)
+    gx.set_ylim(min(-1.0, float(np.nanmin(need[sel])) - 5.0), 1.0)  # room for the legend
     gx.grid(True, alpha=0.35)
     gx.legend(loc="lower right", fontsize=8)
 

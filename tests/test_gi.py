@@ -1,9 +1,12 @@
 #!/usr/bin/python3
 # Python GI test: every element of the mixmaster plugin is created with
 # Gst.ElementFactory.make, every writable property is set (minimum, maximum and
-# default) and read back, and a short pipeline runs through each element.
+# default) and read back, and a short pipeline runs through each element; then each
+# element's own checks from Python (masterlimiter: numpy through appsrc/appsink, its
+# ceiling, length, latency query and meter).
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import math
 import sys
 import unittest
 
@@ -80,6 +83,117 @@ def run_pipeline(description, timeout_s=20):
     pipeline.set_state(Gst.State.NULL)
     samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
     return error, samples, messages
+
+
+def push_through(element, x, rate, fmt="F32LE", block=1000):
+    """Pushes x (frames, channels) through appsrc ! element ! appsink in `block`-frame
+    buffers. Returns (output (frames, channels) float64, the element's own latency in ns
+    from a LATENCY query on its source pad while playing, [element message structures])."""
+    channels = x.shape[1]
+    dtype = "<f4" if fmt == "F32LE" else "<f8"
+    caps = Gst.Caps.from_string(
+        "audio/x-raw,format=%s,layout=interleaved,rate=%d,channels=%d" % (fmt, rate, channels))
+    pipeline = Gst.Pipeline.new(None)
+    src = Gst.ElementFactory.make("appsrc", None)
+    sink = Gst.ElementFactory.make("appsink", None)
+    src.set_property("caps", caps)
+    src.set_property("format", Gst.Format.TIME)
+    sink.set_property("caps", caps)
+    sink.set_property("sync", False)
+    for e in (src, element, sink):
+        pipeline.add(e)
+    src.link(element)
+    element.link(sink)
+    pipeline.set_state(Gst.State.PLAYING)
+    for i0 in range(0, x.shape[0], block):
+        chunk = np.ascontiguousarray(x[i0:i0 + block], dtype=dtype)
+        buf = Gst.Buffer.new_wrapped(chunk.tobytes())
+        buf.pts = Gst.util_uint64_scale(i0, Gst.SECOND, rate)
+        buf.duration = Gst.util_uint64_scale(chunk.shape[0], Gst.SECOND, rate)
+        src.emit("push-buffer", buf)
+    src.emit("end-of-stream")
+    chunks = []
+    latency = None
+    while True:
+        sample = sink.emit("try-pull-sample", 10 * Gst.SECOND)
+        if sample is None:
+            break
+        b = sample.get_buffer()
+        chunks.append(np.frombuffer(b.extract_dup(0, b.get_size()), dtype=dtype))
+        if latency is None:
+            # asked while the caps are set and data flows
+            query = Gst.Query.new_latency()
+            if element.get_static_pad("src").query(query):
+                latency = query.parse_latency()[1]
+    messages, error = [], None
+    bus = pipeline.get_bus()
+    while True:
+        msg = bus.pop()
+        if msg is None:
+            break
+        if msg.type == Gst.MessageType.ERROR:
+            err, debug = msg.parse_error()
+            error = "%s (%s)" % (err.message, debug)
+        elif msg.type == Gst.MessageType.ELEMENT:
+            messages.append(msg.get_structure().copy())
+    pipeline.set_state(Gst.State.NULL)
+    if error:
+        raise AssertionError(error)
+    y = np.concatenate(chunks).astype(np.float64) if chunks else np.zeros(0)
+    return y.reshape(-1, channels), latency, messages
+
+
+def true_peak_16x(x, half_taps=32, beta=9.0):
+    """Largest magnitude of x (frames, channels) and of 15 points between each pair of
+    samples, from a 64-tap Kaiser-windowed sinc (beta 9: within 0.005 dB on sines up to
+    0.45 x rate); x is 0 outside its ends."""
+    k = np.arange(-half_taps + 1, half_taps + 1)
+    u = np.arange(1, 16)[None, :] / 16.0 - k[:, None]
+    taps = np.sinc(u) * np.i0(beta * np.sqrt(np.clip(1.0 - (u / half_taps) ** 2, 0.0, None)))
+    taps /= np.i0(beta)
+    peak = float(np.max(np.abs(x)))
+    for ch in range(x.shape[1]):
+        xp = np.concatenate([np.zeros(half_taps), x[:, ch], np.zeros(half_taps + 1)])
+        for i0 in range(0, x.shape[0], 8192):
+            n = np.arange(i0, min(i0 + 8192, x.shape[0]))
+            peak = max(peak, float(np.max(np.abs(xp[n[:, None] + half_taps + k] @ taps))))
+    return peak
+
+
+def drum_loop(rate, seconds, seed=5):
+    """Stereo test material: kick-like decaying sines and noise bursts over a quiet bed."""
+    rng = np.random.default_rng(seed)
+    n = int(rate * seconds)
+    t = np.arange(n) / rate
+    x = 0.05 * rng.standard_normal((n, 2))
+    x += 0.1 * np.sin(2 * np.pi * 220.0 * t)[:, None]
+    for i0 in range(int(0.05 * rate), n, int(0.25 * rate)):
+        m = n - i0
+        tt = np.arange(m) / rate
+        hit = 0.6 * np.sin(2 * np.pi * np.cumsum(60.0 + 90.0 * np.exp(-tt / 0.012)) / rate) \
+            * np.exp(-tt / 0.1)
+        hit += 0.2 * rng.standard_normal(m) * np.exp(-tt / 0.02)
+        x[i0:, 0] += hit
+        x[i0:, 1] += 0.8 * hit
+    return x
+
+
+def db(v):
+    return 20.0 * np.log10(max(v, 1e-30))
+
+
+# masterlimiter's delay: lookahead frames (lookahead x rate / 1000 rounded to the
+# nearest, at least 1) plus its true-peak detector's own delay per oversampling factor
+# (dsp/truepeak.c). When the detector changes, change this and the latency table of
+# docs/masterlimiter.md with it.
+LIMITER_DETECTOR_DELAY = {2: 40, 4: 42, 8: 43}
+LIMITER_DELAY_HINT = ("masterlimiter's latency is not the documented one: update "
+                      "LIMITER_DETECTOR_DELAY in tests/test_gi.py and the latency table "
+                      "of docs/masterlimiter.md if the detector's delay changed")
+
+
+def lookahead_frames(lookahead_ms, rate):
+    return max(1, int(math.floor(lookahead_ms * rate / 1000.0 + 0.5)))
 
 
 class TestMixmasterGI(unittest.TestCase):
@@ -183,6 +297,119 @@ class TestMixmasterGI(unittest.TestCase):
         self.assertEqual(len(reductions), 20)
         self.assertGreater(max(reductions), 10.0)
         self.assertTrue(all(r >= 0.0 for r in reductions))
+
+    def test_masterlimiter_properties(self):
+        # the interface of issue 5: ranges, defaults, what is controllable
+        lim = Gst.ElementFactory.make("masterlimiter", None)
+        self.assertIsNotNone(lim)
+        want = {"ceiling": (-20.0, 0.0, -1.0, True), "input-gain": (-12.0, 24.0, 0.0, True),
+                "lookahead": (0.5, 20.0, 5.0, False), "release": (1.0, 2000.0, 150.0, True),
+                "stereo-link": (0.0, 1.0, 1.0, True), "oversampling": (2, 8, 8, False)}
+        for name, (lo, hi, default, controllable) in want.items():
+            with self.subTest(property=name):
+                pspec = lim.find_property(name)
+                self.assertIsNotNone(pspec)
+                self.assertEqual((pspec.minimum, pspec.maximum, pspec.default_value),
+                                 (lo, hi, default))
+                self.assertEqual(bool(pspec.flags & Gst.PARAM_CONTROLLABLE), controllable)
+                self.assertEqual(lim.get_property(name), default)
+        for name, default in (("auto-release", True), ("true-peak", True),
+                              ("post-messages", False)):
+            self.assertEqual(lim.get_property(name), default, name)
+        self.assertEqual(lim.get_property("interval"), 100 * Gst.MSECOND)
+        for name, value in (("ceiling", -0.3), ("input-gain", 6.5), ("lookahead", 2.5),
+                            ("release", 60.0), ("stereo-link", 0.25), ("oversampling", 4),
+                            ("auto-release", False), ("true-peak", False)):
+            lim.set_property(name, value)
+            self.assertEqual(lim.get_property(name), value, name)
+        # oversampling takes 2, 4 or 8 only: 3 is refused with a warning, the value kept
+        old_handler = GLib.log_set_always_fatal(GLib.LogLevelFlags.LEVEL_ERROR)
+        try:
+            lim.set_property("oversampling", 3)
+        finally:
+            GLib.log_set_always_fatal(old_handler)
+        self.assertEqual(lim.get_property("oversampling"), 4)
+        # outside a range GObject refuses the value and keeps the old one
+        old_handler = GLib.log_set_always_fatal(GLib.LogLevelFlags.LEVEL_ERROR)
+        try:
+            lim.set_property("ceiling", 3.0)
+        except (TypeError, ValueError, OverflowError):
+            pass
+        finally:
+            GLib.log_set_always_fatal(old_handler)
+        self.assertEqual(lim.get_property("ceiling"), -0.3)
+
+    def test_masterlimiter_from_python(self):
+        # a drum loop driven 6 dB into -1 dBTP, stereo F32 at 48 kHz, odd buffer size
+        rate = 48000
+        x = drum_loop(rate, 1.0)
+        drive = 10 ** (6.0 / 20)
+        tp_in = db(true_peak_16x(x * drive))
+        self.assertGreater(tp_in, 5.0)
+        lim = Gst.ElementFactory.make("masterlimiter", None)
+        for name, value in (("ceiling", -1.0), ("input-gain", 6.0), ("post-messages", True),
+                            ("interval", 50 * Gst.MSECOND)):
+            lim.set_property(name, value)
+        y, latency, messages = push_through(lim, x, rate, block=777)
+        self.assertEqual(y.shape, x.shape)
+        self.assertTrue(np.all(np.isfinite(y)))
+        self.assertLessEqual(float(np.max(np.abs(y))), 10 ** (-1.0 / 20))
+        self.assertLessEqual(db(true_peak_16x(y)), -1.0 + 0.1)
+        # latency: 5 ms = 240 frames of lookahead plus the 8x detector's delay
+        self.assertEqual(latency, Gst.util_uint64_scale_int_round(
+            lookahead_frames(5.0, rate) + LIMITER_DETECTOR_DELAY[8], Gst.SECOND, rate),
+            LIMITER_DELAY_HINT)
+        reductions = [m.get_value("gain-reduction") for m in messages
+                      if m.get_name() == "masterlimiter"]
+        self.assertEqual(len(reductions), 20)
+        self.assertTrue(all(r >= 0.0 for r in reductions), reductions)
+        # the loudest hit goes tp_in + 1 dB over the ceiling; the gain aims 0.1 dB under
+        # it, and its detector's grid reads within a few tenths of the 16x one
+        self.assertGreater(max(reductions), tp_in + 1.0 - 0.2)
+        self.assertLess(max(reductions), tp_in + 1.0 + 0.7)
+        for m in messages:
+            for field in ("timestamp", "stream-time", "running-time", "duration"):
+                self.assertTrue(m.has_field(field), field)
+        # output frame k is input frame k times input-gain times the gain (<= 1)
+        big = np.abs(x) > 1e-3
+        gain = y[big] / (x[big] * drive)
+        self.assertTrue(np.all(gain > 0.0) and np.all(gain <= 1.0 + 1e-6))
+        self.assertAlmostEqual(max(reductions), -db(float(np.min(gain))), delta=0.05)
+
+    def test_masterlimiter_latency_and_sample_peak_mode(self):
+        # lookahead frames = round(lookahead x rate / 1000); the detector adds its delay
+        # only with true-peak on; true-peak off holds the sample peak under the ceiling
+        rate = 44100
+        x = drum_loop(rate, 0.5, seed=9)
+        for true_peak, factor, lookahead in ((False, 8, 2.5), (True, 2, 2.5), (True, 4, 10.0)):
+            with self.subTest(true_peak=true_peak, oversampling=factor, lookahead=lookahead):
+                lim = Gst.ElementFactory.make("masterlimiter", None)
+                for name, value in (("ceiling", -3.0), ("input-gain", 10.0),
+                                    ("true-peak", true_peak), ("oversampling", factor),
+                                    ("lookahead", lookahead)):
+                    lim.set_property(name, value)
+                y, latency, _ = push_through(lim, x, rate, fmt="F64LE", block=4096)
+                self.assertEqual(y.shape, x.shape)
+                frames = lookahead_frames(lookahead, rate)
+                frames += LIMITER_DETECTOR_DELAY[factor] if true_peak else 0
+                self.assertEqual(latency, Gst.util_uint64_scale_int_round(
+                    frames, Gst.SECOND, rate), LIMITER_DELAY_HINT)
+                self.assertLessEqual(float(np.max(np.abs(y))), 10 ** (-3.0 / 20))
+
+    def test_masterlimiter_transparent_below_the_ceiling(self):
+        # true peak at least 0.5 dB under the ceiling: bit-exact, only delayed (and the
+        # element's timestamps take the delay out again)
+        rate = 48000
+        x = drum_loop(rate, 0.5, seed=3)
+        x *= 10 ** (-4.0 / 20) / true_peak_16x(x)
+        x = x.astype(np.float32).astype(np.float64)
+        lim = Gst.ElementFactory.make("masterlimiter", None)
+        lim.set_property("ceiling", -3.0)
+        lim.set_property("post-messages", True)
+        y, _, messages = push_through(lim, x, rate)
+        self.assertTrue(np.array_equal(y, x))
+        self.assertTrue(all(m.get_value("gain-reduction") == 0.0 for m in messages
+                            if m.get_name() == "masterlimiter"))
 
     def test_stereowidth_refuses_bad_bass_mono_freq(self):
         element = Gst.ElementFactory.make("stereowidth", None)
