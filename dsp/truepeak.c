@@ -175,7 +175,7 @@ half_band_stage (float *out, float *const *streams, int n_streams, int r,
   const int n = (int) (hi - lo);
   out += lo;
   for (int k0 = 0; k0 < n_pairs; k0 += 2) {
-    const float *src[4];
+    const float *src[4] = { NULL, NULL, NULL, NULL };
     for (int q = 0; q < 2 && k0 + q < n_pairs; q++) {
       const ptrdiff_t k = k0 + q + 1;
       const ptrdiff_t before = m + 1 - k, after = m + k;
