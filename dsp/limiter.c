@@ -21,14 +21,13 @@
 #define AUTO_TRANSIENT_RATIO 0.944
 
 void
-mm_limiter_gain_init (MmLimiterGain *lg, size_t length, double *storage_values,
-    uint64_t *storage_frames)
+mm_limiter_gain_init (MmLimiterGain *lg, size_t length, double *storage)
 {
   lg->length = length < 1 ? 1 : length;
   lg->inverse_length = 1.0 / (double) lg->length;
-  lg->deque_value = storage_values;
-  lg->ring = storage_values + lg->length;
-  lg->deque_frame = storage_frames;
+  lg->segment = storage;
+  lg->suffix = storage + lg->length;
+  lg->ring = storage + 2 * lg->length;
   lg->ceiling = 1.0;
   lg->release = 1.0;
   lg->automatic = false;
@@ -67,13 +66,14 @@ mm_limiter_gain_set_release (
 void
 mm_limiter_gain_reset (MmLimiterGain *lg)
 {
-  lg->deque_head = 0;
-  lg->deque_count = 0;
-  lg->frame = 0;
+  lg->segment_pos = 0;
+  lg->all_ones = true;
+  lg->prefix = 1.0;
+  lg->window_min = 1.0;
   lg->released = 1.0;
   lg->sustained = 1.0;
   for (size_t i = 0; i < lg->length; i++)
-    lg->ring[i] = 1.0;
+    lg->segment[i] = lg->suffix[i] = lg->ring[i] = 1.0;
   lg->ring_pos = 0;
   lg->sum = (double) lg->length;
   lg->below_one = 0;
@@ -83,15 +83,14 @@ mm_limiter_gain_reset (MmLimiterGain *lg)
 void
 mm_limiter_gain_copy (MmLimiterGain *dst, const MmLimiterGain *src)
 {
-  double *values = dst->deque_value, *ring = dst->ring;
-  uint64_t *frames = dst->deque_frame;
-  memcpy (values, src->deque_value, src->length * sizeof (double));
+  double *segment = dst->segment, *suffix = dst->suffix, *ring = dst->ring;
+  memcpy (segment, src->segment, src->length * sizeof (double));
+  memcpy (suffix, src->suffix, src->length * sizeof (double));
   memcpy (ring, src->ring, src->length * sizeof (double));
-  memcpy (frames, src->deque_frame, src->length * sizeof (uint64_t));
   *dst = *src;
-  dst->deque_value = values;
+  dst->segment = segment;
+  dst->suffix = suffix;
   dst->ring = ring;
-  dst->deque_frame = frames;
 }
 
 /* The core over n frames; the state lives in locals for the loop. */
@@ -105,40 +104,37 @@ gain_core_run (
   const double release = lg->release, release_fast = lg->release_fast;
   const double fall = lg->sustained_fall, rise_back = lg->sustained_rise;
   const bool automatic = lg->automatic;
-  double *const deque_value = lg->deque_value, *const ring = lg->ring;
-  uint64_t *const deque_frame = lg->deque_frame;
-  size_t head = lg->deque_head, count = lg->deque_count;
-  size_t ring_pos = lg->ring_pos, below_one = lg->below_one;
-  uint64_t frame = lg->frame;
+  double *const segment = lg->segment, *const suffix = lg->suffix;
+  double *const ring = lg->ring;
+  size_t segment_pos = lg->segment_pos, ring_pos = lg->ring_pos;
+  size_t below_one = lg->below_one;
+  double prefix = lg->prefix, window_min = lg->window_min;
   double released = lg->released, sustained = lg->sustained, sum = lg->sum;
   uint32_t since_resum = lg->since_resum;
 
   for (size_t i = 0; i < n; i++) {
     const double need = need_in[i];
 
-    /* sliding minimum over frames [frame - length + 1, frame]: first drop
-     * the frame that left the window from the front (so at most `length`
-     * entries are ever kept), then larger values from the back */
-    if (count > 0 && frame - deque_frame[head] >= length) {
-      if (++head == length)
-        head = 0;
-      count--;
+    /* sliding minimum over the last `length` frames: the current segment's
+     * running minimum and the minimum of the previous segment's frames still
+     * in the window */
+    segment[segment_pos] = need;
+    prefix = segment_pos == 0 || need < prefix ? need : prefix;
+    window_min = prefix;
+    if (segment_pos + 1 < length) {
+      const double before = suffix[segment_pos + 1];
+      window_min = before < prefix ? before : prefix;
+      segment_pos++;
+    } else {
+      /* the segment is complete: its suffix minima serve the next one */
+      double m = segment[length - 1];
+      suffix[length - 1] = m;
+      for (size_t k = length - 1; k-- > 0;) {
+        m = segment[k] < m ? segment[k] : m;
+        suffix[k] = m;
+      }
+      segment_pos = 0;
     }
-    size_t slot = head + count;
-    if (slot >= length)
-      slot -= length;
-    while (count > 0) {
-      size_t back = slot == 0 ? length - 1 : slot - 1;
-      if (deque_value[back] < need)
-        break;
-      slot = back;
-      count--;
-    }
-    deque_value[slot] = need;
-    deque_frame[slot] = frame;
-    count++;
-    const double window_min = deque_value[head];
-    frame++;
 
     /* release: rise at most by the release factor per frame */
     double rise = release;
@@ -182,11 +178,12 @@ gain_core_run (
     lowest = gain < lowest ? gain : lowest;
   }
 
-  lg->deque_head = head;
-  lg->deque_count = count;
+  lg->segment_pos = segment_pos;
+  lg->all_ones = false;
+  lg->prefix = prefix;
+  lg->window_min = window_min;
   lg->ring_pos = ring_pos;
   lg->below_one = below_one;
-  lg->frame = frame;
   lg->released = released;
   lg->sustained = sustained;
   lg->sum = sum;
@@ -247,7 +244,6 @@ struct MmLimiter
   MmTruePeakState *detect; /* [channels] */
   MmLimiterGain gain[MM_LIMITER_MAX_CHANNELS];
   double *gain_values;
-  uint64_t *gain_frames;
 
   /* the delayed audio, in the stream's own format */
   void *ring;
@@ -325,8 +321,7 @@ mm_limiter_new (int channels, double rate, double max_lookahead_ms)
 
   const size_t core_max = l->max_lookahead + 1;
   l->detect = calloc ((size_t) channels, sizeof (MmTruePeakState));
-  l->gain_values = calloc ((size_t) channels * 2 * core_max, sizeof (double));
-  l->gain_frames = calloc ((size_t) channels * core_max, sizeof (uint64_t));
+  l->gain_values = calloc ((size_t) channels * 3 * core_max, sizeof (double));
   l->ring_capacity =
       l->max_lookahead + MM_TRUEPEAK_HISTORY + MM_LIMITER_BLOCK + 1;
   l->ring = calloc (l->ring_capacity * (size_t) channels, sizeof (double));
@@ -334,8 +329,7 @@ mm_limiter_new (int channels, double rate, double max_lookahead_ms)
       calloc ((MM_TRUEPEAK_HISTORY + l->max_lookahead + MM_TRUEPEAK_MAX_DELAY) *
               (size_t) channels,
           sizeof (double));
-  if (!l->detect || !l->gain_values || !l->gain_frames || !l->ring ||
-      !l->refeed) {
+  if (!l->detect || !l->gain_values || !l->ring || !l->refeed) {
     mm_limiter_free (l);
     return NULL;
   }
@@ -356,7 +350,6 @@ mm_limiter_free (MmLimiter *l)
     return;
   free (l->detect);
   free (l->gain_values);
-  free (l->gain_frames);
   free (l->ring);
   free (l->refeed);
   free (l);
@@ -369,8 +362,7 @@ mm_limiter_reset (MmLimiter *l)
   for (int c = 0; c < l->channels; c++) {
     mm_true_peak_reset_state (&l->detect[c]);
     mm_limiter_gain_init (&l->gain[c], core_length (l),
-        l->gain_values + (size_t) c * 2 * core_max,
-        l->gain_frames + (size_t) c * core_max);
+        l->gain_values + (size_t) c * 3 * core_max);
   }
   apply_gain_settings (l);
   memset (
@@ -569,8 +561,7 @@ cores_at_rest (const MmLimiter *l)
     return false;
   for (int c = 0; c < cores; c++) {
     const MmLimiterGain *lg = &l->gain[c];
-    if (lg->below_one != 0 || lg->released != 1.0 ||
-        (lg->deque_count > 0 && lg->deque_value[lg->deque_head] != 1.0))
+    if (lg->below_one != 0 || lg->released != 1.0 || lg->window_min != 1.0)
       return false;
   }
   return true;
@@ -584,11 +575,15 @@ skip_silence (MmLimiter *l, size_t n)
   const int cores = l->cores_linked ? 1 : l->channels;
   for (int c = 0; c < cores; c++) {
     MmLimiterGain *lg = &l->gain[c];
-    lg->frame += n;
-    lg->deque_head = 0;
-    lg->deque_count = 1;
-    lg->deque_value[0] = 1.0;
-    lg->deque_frame[0] = lg->frame - 1;
+    /* every need in the window was 1 and so are these: whatever the
+     * minimum's storage will be asked for from now on reads 1 */
+    if (!lg->all_ones) {
+      for (size_t k = 0; k < lg->length; k++)
+        lg->segment[k] = lg->suffix[k] = 1.0;
+      lg->prefix = 1.0;
+      lg->all_ones = true;
+    }
+    lg->segment_pos = (lg->segment_pos + n) % lg->length;
     lg->ring_pos = (lg->ring_pos + n) % lg->length;
     if (lg->automatic)
       lg->sustained +=

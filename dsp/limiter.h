@@ -37,11 +37,14 @@ typedef struct
   double release_fast;
   double sustained, sustained_fall, sustained_rise;
 
-  /* sliding minimum: a monotonic deque of (value, frame) in caller storage */
-  double *deque_value;
-  uint64_t *deque_frame;
-  size_t deque_head, deque_count;
-  uint64_t frame;
+  /* sliding minimum (van Herk / Gil-Werman): the needs of the current
+   * segment of L frames, its running minimum, and the suffix minima of the
+   * segment before; a window is a suffix of one and a prefix of the other */
+  double *segment, *suffix;
+  size_t segment_pos;
+  double prefix;
+  bool all_ones; /* segment and suffix hold only ones */
+  double window_min; /* of the last frame */
 
   double released; /* m'[n-1] */
   /* boxcar over L values of m' */
@@ -52,9 +55,8 @@ typedef struct
   uint32_t since_resum;
 } MmLimiterGain;
 
-/* storage_values: 2 * length doubles, storage_frames: length uint64_t */
-void mm_limiter_gain_init (MmLimiterGain *lg, size_t length,
-    double *storage_values, uint64_t *storage_frames);
+/* storage: 3 * length doubles */
+void mm_limiter_gain_init (MmLimiterGain *lg, size_t length, double *storage);
 void mm_limiter_gain_set_ceiling (MmLimiterGain *lg, double ceiling_linear);
 /* Time for the gain to rise by 20 dB once the peak has passed (ms); with
  * `automatic`, that is the rate after sustained overs, and the gain comes back

@@ -15,23 +15,20 @@
 typedef struct
 {
   MmLimiterGain lg;
-  double *values;
-  uint64_t *frames;
+  double *storage;
 } Core;
 
 static void
 core_init (Core *c, size_t length)
 {
-  c->values = g_new (double, 2 * length);
-  c->frames = g_new (uint64_t, length);
-  mm_limiter_gain_init (&c->lg, length, c->values, c->frames);
+  c->storage = g_new (double, 3 * length);
+  mm_limiter_gain_init (&c->lg, length, c->storage);
 }
 
 static void
 core_clear (Core *c)
 {
-  g_free (c->values);
-  g_free (c->frames);
+  g_free (c->storage);
 }
 
 /* The gain applied to each frame never exceeds the gain that frame needs, for
