@@ -49,16 +49,10 @@ test_defaults_bit_exact (void)
     for (guint b = 0; b < G_N_ELEMENTS (sizes); b++) {
       MmTestStream st = stereo_stream (formats[f], 48000, sizes[b]);
       gdouble *x = stereo_noise (n, 1);
-      gsize out_n;
-      gdouble *y;
 
       quantize (x, 2 * n, formats[f]);
-      y = mmtest_process ("stereowidth", &st, x, n, &out_n);
-      g_assert_cmpuint (out_n, ==, n);
-      g_assert_cmpmem (
-          x, 2 * n * sizeof (gdouble), y, 2 * n * sizeof (gdouble));
+      mmtest_assert_unchanged ("stereowidth", &st, x, n);
       g_free (x);
-      g_free (y);
     }
   }
 }

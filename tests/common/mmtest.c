@@ -431,3 +431,31 @@ mmtest_max_step (
             frames[(i - 1) * channels + channel]));
   return step;
 }
+
+void
+mmtest_assert_unchanged (const gchar *element_desc, const MmTestStream *stream,
+    const gdouble *frames, gsize n_frames)
+{
+  gsize out_n;
+  gdouble *y = mmtest_process (element_desc, stream, frames, n_frames, &out_n);
+  g_assert_cmpuint (out_n, ==, n_frames);
+  g_assert_cmpmem (frames, n_frames * stream->channels * sizeof (gdouble), y,
+      n_frames * stream->channels * sizeof (gdouble));
+  g_free (y);
+}
+
+void
+mmtest_pull_contiguous (GstHarness *h, const MmTestStream *stream,
+    GstClockTime *expected, guint64 *frames)
+{
+  gsize bpf = stream->channels *
+      (stream->format == GST_AUDIO_FORMAT_F32 ? sizeof (gfloat)
+                                              : sizeof (gdouble));
+  GstBuffer *buf;
+  while ((buf = gst_harness_try_pull (h))) {
+    g_assert_cmpuint (GST_BUFFER_PTS (buf), ==, *expected);
+    *expected += GST_BUFFER_DURATION (buf);
+    *frames += gst_buffer_get_size (buf) / bpf;
+    gst_buffer_unref (buf);
+  }
+}

@@ -52,6 +52,16 @@ gdouble *mmtest_process (const gchar *element_desc, const MmTestStream *stream,
 /* Streams input through h while another thread calls tweak (element, rand)
  * again and again, 100 us apart: settings change at random moments while audio
  * flows. Returns the output (g_free it) and its frame count. */
+/* Runs x through a new harness of element_desc (drained at EOS) and asserts
+ * the output is x itself: same frame count, bit for bit. */
+void mmtest_assert_unchanged (const gchar *element_desc,
+    const MmTestStream *stream, const gdouble *frames, gsize n_frames);
+
+/* Pulls every buffer the harness holds, asserting that each starts where the
+ * one before ended (*expected, advanced) and counting frames into *frames. */
+void mmtest_pull_contiguous (GstHarness *h, const MmTestStream *stream,
+    GstClockTime *expected, guint64 *frames);
+
 typedef void (*MmTestTweak) (GstElement *element, GRand *rand);
 gdouble *mmtest_process_while_tweaking (GstHarness *h,
     const gchar *element_name, const MmTestStream *stream, const gdouble *input,
