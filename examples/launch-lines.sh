@@ -1,5 +1,6 @@
 #!/bin/sh
-# gst-launch-1.0 recipes for the gst-mixmaster elements (stereowidth, mixeq, mixcomp).
+# gst-launch-1.0 recipes for the gst-mixmaster elements (stereowidth, mixeq, mixcomp,
+# masterlimiter).
 #
 # Each recipe is a working launch line; this script runs them all (headless: they end by
 # themselves via num-buffers, and write to fakesink or to WAV files in a temporary
@@ -42,7 +43,7 @@ run () {
   return 0
 }
 
-for element in stereowidth mixeq mixcomp; do
+for element in stereowidth mixeq mixcomp masterlimiter; do
   if ! gst-inspect-1.0 "$element" >/dev/null 2>&1; then
     echo "FAIL  $element not found (build the plugin, or set GST_PLUGIN_PATH)"
     exit 1
@@ -227,6 +228,47 @@ run "mixcomp: lookahead 5 ms, peak detector" "" -- \
 # that names the property and the allowed values; the pipeline plays on.
 run "mixcomp: sidechain-hpf=10 is refused and plays" "sidechain-hpf=10 Hz refused" -- \
   audiotestsrc num-buffers=20 ! audioconvert ! mixcomp sidechain-hpf=10 ! fakesink
+
+# ---------------------------------------------------------------- masterlimiter
+# The recipes of docs/masterlimiter.md, writing into the temporary directory.
+
+run "masterlimiter: write a stereo test WAV" "" -- \
+  interleave name=i ! audioconvert ! wavenc ! \
+    filesink location="$tmp/masterlimiter-in.wav" \
+  audiotestsrc wave=pink-noise num-buffers=300 ! audio/x-raw,channels=1,rate=48000 ! i. \
+  audiotestsrc wave=pink-noise num-buffers=300 ! audio/x-raw,channels=1,rate=48000 ! i.
+
+# Streaming master: +6 dB into -1 dBTP, 24-bit WAV.
+run "masterlimiter: streaming master at -1 dBTP" "" -- \
+  filesrc location="$tmp/masterlimiter-in.wav" ! wavparse ! audioconvert ! \
+  masterlimiter input-gain=6 ceiling=-1 ! audioconvert ! \
+  audio/x-raw,format=S24LE ! wavenc ! filesink location="$tmp/master-stream.wav"
+
+# CD master: resample first, limit to -0.3 dBTP, then 16 bit with TPDF dither and
+# noise shaping.
+run "masterlimiter: CD master at -0.3 dBTP, 16 bit dithered" "" -- \
+  filesrc location="$tmp/masterlimiter-in.wav" ! wavparse ! \
+  audioresample ! audio/x-raw,rate=44100 ! audioconvert ! \
+  masterlimiter input-gain=6 ceiling=-0.3 ! \
+  audioconvert dithering=tpdf noise-shaping=high ! audio/x-raw,format=S16LE ! \
+  wavenc ! filesink location="$tmp/master-cd.wav"
+
+# Low latency for live use: 1 ms lookahead, 4x detector.
+run "masterlimiter: live, lookahead 1 ms, oversampling 4" "" -- \
+  audiotestsrc wave=pink-noise num-buffers=300 ! \
+  audio/x-raw,rate=48000,channels=2 ! audioconvert ! \
+  masterlimiter input-gain=8 ceiling=-1 lookahead=1 oversampling=4 ! \
+  audioconvert ! wavenc ! filesink location="$tmp/masterlimiter-live.wav"
+
+# The meter: a masterlimiter message with the gain reduction every 50 ms.
+run "masterlimiter: meter messages (-m)" "gain-reduction=(double)" -- -m \
+  filesrc location="$tmp/masterlimiter-in.wav" ! wavparse ! audioconvert ! \
+  masterlimiter input-gain=6 ceiling=-1 post-messages=true interval=50000000 ! \
+  fakesink
+
+# oversampling takes 2, 4 or 8; anything else is refused with a warning that says so.
+run "masterlimiter: oversampling=3 is refused and plays" "oversampling=3 refused" -- \
+  audiotestsrc num-buffers=20 ! audioconvert ! masterlimiter oversampling=3 ! fakesink
 
 echo "$pass OK, $fail FAIL"
 exit "$fail"
