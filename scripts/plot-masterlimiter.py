@@ -36,7 +36,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo"))
-from plotkit import gst_setup, load_pyplot, save  # noqa: E402
+from plotkit import gst_setup, load_pyplot, run_mono, save  # noqa: E402
 from report import ebur128_measure, sinc_interpolate  # noqa: E402  (the main job's meters)
 
 RATE = 48000
@@ -51,72 +51,11 @@ RELEASE_MS = 500.0        # release of the release plot
 class Measure:
     def __init__(self, Gst):
         self.Gst = Gst
-        if Gst.ElementFactory.find("masterlimiter") is None:
-            raise RuntimeError("element 'masterlimiter' not found: build the plugin "
-                               "(scripts/build.sh) and pass --plugin-dir build/gst")
 
     def run(self, x, props, rate=RATE):
-        """Pushes the mono signal x (float64) through appsrc ! masterlimiter ! appsink
-        with the given properties, in 1024-frame buffers. Returns (output float64 array,
-        latency in frames from the LATENCY query, [(interval end s, gain-reduction)])."""
-        Gst = self.Gst
-        caps = Gst.Caps.from_string(
-            f"audio/x-raw,format=F64LE,layout=interleaved,rate={rate},channels=1")
-        pipe = Gst.Pipeline.new(None)
-        src = Gst.ElementFactory.make("appsrc", None)
-        lim = Gst.ElementFactory.make("masterlimiter", None)
-        sink = Gst.ElementFactory.make("appsink", None)
-        src.set_property("caps", caps)
-        src.set_property("format", Gst.Format.TIME)
-        sink.set_property("caps", caps)
-        sink.set_property("sync", False)
-        for e in (src, lim, sink):
-            pipe.add(e)
-        src.link(lim)
-        lim.link(sink)
-        for k, v in props.items():
-            Gst.util_set_object_arg(lim, k, str(v).lower() if isinstance(v, bool) else str(v))
-        pipe.set_state(Gst.State.PLAYING)
-        block = 1024
-        for i0 in range(0, x.size, block):
-            chunk = np.ascontiguousarray(x[i0:i0 + block], dtype="<f8")
-            buf = Gst.Buffer.new_wrapped(chunk.tobytes())
-            buf.pts = Gst.util_uint64_scale(i0, Gst.SECOND, rate)
-            buf.duration = Gst.util_uint64_scale(chunk.size, Gst.SECOND, rate)
-            src.emit("push-buffer", buf)
-        src.emit("end-of-stream")
-        chunks = []
-        while True:
-            sample = sink.emit("pull-sample")
-            if sample is None:
-                break
-            b = sample.get_buffer()
-            chunks.append(np.frombuffer(b.extract_dup(0, b.get_size()), dtype="<f8"))
-        query = Gst.Query.new_latency()
-        latency = None
-        if lim.get_static_pad("src").query(query):
-            latency = round(query.parse_latency()[1] * rate / Gst.SECOND)
-        meter, error = [], None
-        bus = pipe.get_bus()
-        while True:
-            msg = bus.pop()
-            if msg is None:
-                break
-            if msg.type == Gst.MessageType.ERROR:
-                error = msg.parse_error()
-            elif msg.type == Gst.MessageType.ELEMENT:
-                s = msg.get_structure()
-                if s is not None and s.get_name() == "masterlimiter":
-                    ts, dur = s.get_value("timestamp"), s.get_value("duration")
-                    meter.append(((ts + dur) / 1e9, s.get_value("gain-reduction")))
-        pipe.set_state(Gst.State.NULL)
-        if error is not None:
-            err, dbg = error
-            raise RuntimeError(f"masterlimiter: {err.message} ({dbg})")
-        y = np.concatenate(chunks) if chunks else np.zeros(0)
-        if y.size != x.size:
-            raise RuntimeError(f"masterlimiter: got {y.size} frames, sent {x.size}")
-        return y, latency, meter
+        """x through masterlimiter (plotkit.run_mono): (output, latency in frames,
+        [(interval end s, gain-reduction dB)])."""
+        return run_mono(self.Gst, "masterlimiter", x, props, rate)
 
 
 # ---------------------------------------------------------------- signals

@@ -36,7 +36,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo"))
-from plotkit import gst_setup, load_pyplot, save  # noqa: E402
+from plotkit import gst_setup, load_pyplot, run_mono, save  # noqa: E402
 from report import compressor_curve_db  # noqa: E402  (the main job's curve)
 
 RATE = 48000
@@ -60,67 +60,11 @@ METER_INTERVAL_MS = 10
 class Measure:
     def __init__(self, Gst):
         self.Gst = Gst
-        if Gst.ElementFactory.find("mixcomp") is None:
-            raise RuntimeError("element 'mixcomp' not found: build the plugin "
-                               "(scripts/build.sh) and pass --plugin-dir build/gst")
 
     def run(self, x, props, rate=RATE):
-        """Pushes the mono signal x (float64) through appsrc ! mixcomp ! appsink with
-        the given properties (values as gst-launch takes them), in 1024-frame buffers.
-        Returns (output as float64 array, [(end of interval s, gain-reduction dB)])."""
-        Gst = self.Gst
-        caps = Gst.Caps.from_string(
-            f"audio/x-raw,format=F64LE,layout=interleaved,rate={rate},channels=1")
-        pipe = Gst.Pipeline.new(None)
-        src = Gst.ElementFactory.make("appsrc", None)
-        comp = Gst.ElementFactory.make("mixcomp", None)
-        sink = Gst.ElementFactory.make("appsink", None)
-        src.set_property("caps", caps)
-        src.set_property("format", Gst.Format.TIME)
-        sink.set_property("caps", caps)
-        sink.set_property("sync", False)
-        for e in (src, comp, sink):
-            pipe.add(e)
-        src.link(comp)
-        comp.link(sink)
-        for k, v in props.items():
-            Gst.util_set_object_arg(comp, k, str(v).lower() if isinstance(v, bool) else str(v))
-        pipe.set_state(Gst.State.PLAYING)
-        block = 1024
-        for i0 in range(0, x.size, block):
-            chunk = np.ascontiguousarray(x[i0:i0 + block], dtype="<f8")
-            buf = Gst.Buffer.new_wrapped(chunk.tobytes())
-            buf.pts = Gst.util_uint64_scale(i0, Gst.SECOND, rate)
-            buf.duration = Gst.util_uint64_scale(chunk.size, Gst.SECOND, rate)
-            src.emit("push-buffer", buf)
-        src.emit("end-of-stream")
-        chunks = []
-        while True:
-            sample = sink.emit("pull-sample")
-            if sample is None:
-                break
-            b = sample.get_buffer()
-            chunks.append(np.frombuffer(b.extract_dup(0, b.get_size()), dtype="<f8"))
-        bus = pipe.get_bus()
-        meter, error = [], None
-        while True:
-            msg = bus.pop()
-            if msg is None:
-                break
-            if msg.type == Gst.MessageType.ERROR:
-                error = msg.parse_error()
-            elif msg.type == Gst.MessageType.ELEMENT:
-                s = msg.get_structure()
-                if s is not None and s.get_name() == "mixcomp":
-                    ts, dur = s.get_value("timestamp"), s.get_value("duration")
-                    meter.append(((ts + dur) / 1e9, s.get_value("gain-reduction")))
-        pipe.set_state(Gst.State.NULL)
-        if error is not None:
-            err, dbg = error
-            raise RuntimeError(f"mixcomp: {err.message} ({dbg})")
-        y = np.concatenate(chunks) if chunks else np.zeros(0)
-        if y.size != x.size:
-            raise RuntimeError(f"mixcomp: got {y.size} frames, sent {x.size}")
+        """x through mixcomp (plotkit.run_mono): (output, [(interval end s,
+        gain-reduction dB)])."""
+        y, _, meter = run_mono(self.Gst, "mixcomp", x, props, rate)
         return y, meter
 
 

@@ -53,3 +53,72 @@ def save(fig, path, plt):
     with open(path, "wb") as fh:
         fh.write(data)
     return len(data)
+
+
+def run_mono(Gst, element_name, x, props, rate):
+    """Pushes the mono signal x (float64) through appsrc ! element_name ! appsink with
+    the given properties (values as gst-launch takes them), in 1024-frame buffers.
+    Returns (output float64 array, latency in frames from the element's LATENCY query
+    or None, [(interval end s, gain-reduction dB)] from its meter messages); raises
+    on an error message or when the frame count changes."""
+    import numpy as np
+    if Gst.ElementFactory.find(element_name) is None:
+        raise RuntimeError(f"element '{element_name}' not found: build the plugin "
+                           "(scripts/build.sh) and pass --plugin-dir build/gst")
+    caps = Gst.Caps.from_string(
+        f"audio/x-raw,format=F64LE,layout=interleaved,rate={rate},channels=1")
+    pipe = Gst.Pipeline.new(None)
+    src = Gst.ElementFactory.make("appsrc", None)
+    element = Gst.ElementFactory.make(element_name, None)
+    sink = Gst.ElementFactory.make("appsink", None)
+    src.set_property("caps", caps)
+    src.set_property("format", Gst.Format.TIME)
+    sink.set_property("caps", caps)
+    sink.set_property("sync", False)
+    for e in (src, element, sink):
+        pipe.add(e)
+    src.link(element)
+    element.link(sink)
+    for k, v in props.items():
+        Gst.util_set_object_arg(element, k, str(v).lower() if isinstance(v, bool) else str(v))
+    pipe.set_state(Gst.State.PLAYING)
+    block = 1024
+    for i0 in range(0, x.size, block):
+        chunk = np.ascontiguousarray(x[i0:i0 + block], dtype="<f8")
+        buf = Gst.Buffer.new_wrapped(chunk.tobytes())
+        buf.pts = Gst.util_uint64_scale(i0, Gst.SECOND, rate)
+        buf.duration = Gst.util_uint64_scale(chunk.size, Gst.SECOND, rate)
+        src.emit("push-buffer", buf)
+    src.emit("end-of-stream")
+    chunks = []
+    while True:
+        sample = sink.emit("pull-sample")
+        if sample is None:
+            break
+        b = sample.get_buffer()
+        chunks.append(np.frombuffer(b.extract_dup(0, b.get_size()), dtype="<f8"))
+    query = Gst.Query.new_latency()
+    latency = None
+    if element.get_static_pad("src").query(query):
+        latency = round(query.parse_latency()[1] * rate / Gst.SECOND)
+    meter, error = [], None
+    bus = pipe.get_bus()
+    while True:
+        msg = bus.pop()
+        if msg is None:
+            break
+        if msg.type == Gst.MessageType.ERROR:
+            error = msg.parse_error()
+        elif msg.type == Gst.MessageType.ELEMENT:
+            s = msg.get_structure()
+            if s is not None and s.get_name() == element_name:
+                ts, dur = s.get_value("timestamp"), s.get_value("duration")
+                meter.append(((ts + dur) / 1e9, s.get_value("gain-reduction")))
+    pipe.set_state(Gst.State.NULL)
+    if error is not None:
+        err, dbg = error
+        raise RuntimeError(f"{element_name}: {err.message} ({dbg})")
+    y = np.concatenate(chunks) if chunks else np.zeros(0)
+    if y.size != x.size:
+        raise RuntimeError(f"{element_name}: got {y.size} frames, sent {x.size}")
+    return y, latency, meter

@@ -254,6 +254,45 @@ def _hf_side_to_mid_db(x, rate):
             - report.db_power(report.band_power(m, rate, lo, hi)))
 
 
+def _applied_reduction_db(x, y, gain_db):
+    """The gain reduction applied to every frame, the largest across channels: the
+    input times gain_db over the output (the element keeps the timestamps, so output
+    frame k is input frame k times its gain); -inf where the input is near silence."""
+    ok = np.abs(x) > 1e-5
+    gr = np.full(x.shape, -np.inf)
+    gr[ok] = gain_db - 20.0 * np.log10(np.abs(y[ok]) / np.abs(x[ok]))
+    return np.max(gr, axis=1)
+
+
+def _reduction_curve(gr, rate):
+    """For the plot: the largest reduction per COMP_PLOT_BLOCK_S, as (end times, dB)."""
+    blk = int(round(COMP_PLOT_BLOCK_S * rate))
+    n = gr.size // blk
+    gmax = np.max(gr[:n * blk].reshape(n, blk), axis=1)
+    return ((np.arange(n) + 1) * blk / rate, np.where(np.isfinite(gmax), gmax, np.nan))
+
+
+def _meter_vs_audio(out, msgs, gr, rate, shift, at_least_zero=False):
+    """Each gain-reduction message against the largest reduction applied to the frames
+    of its interval (which leave the element `shift` frames earlier on the output's
+    time line); the largest difference goes into out."""
+    diffs = []
+    for m in msgs:
+        t0, dur = m.get("stream-time"), m.get("duration")
+        if not isinstance(t0, int) or not isinstance(dur, int):
+            continue
+        a = int(round(t0 * rate / 1e9)) - shift
+        b = a + int(round(dur * rate / 1e9))
+        seg = gr[max(a, 0):max(b, 0)]
+        seg = seg[np.isfinite(seg)]
+        if seg.size:
+            applied = np.maximum(seg, 0.0) if at_least_zero else seg
+            diffs.append(float(np.max(applied)) - m["gain-reduction"])
+    if diffs:
+        out["meter_vs_audio_db"] = max(abs(d) for d in diffs)
+        out["meter_vs_audio_n"] = len(diffs)
+
+
 def comp_analysis(stages, x_in, x_out, rate, stage_out, messages):
     """Measures the (first) mixcomp stage on its own input and output in the chain (the
     previous stage's tap, or the mix when it comes first; its own tap, or the master when
@@ -291,35 +330,12 @@ def comp_analysis(stages, x_in, x_out, rate, stage_out, messages):
     makeup = float(p["makeup"])
     if p["auto-makeup"]:
         makeup -= float(report.compressor_curve_db(0.0, p["threshold"], p["ratio"], p["knee"]))
-    ok = np.abs(x) > 1e-5
-    gr = np.full(x.shape, -np.inf)
-    gr[ok] = makeup - 20.0 * np.log10(np.abs(y[ok]) / np.abs(x[ok]))
-    gr = np.max(gr, axis=1)          # across channels
+    gr = _applied_reduction_db(x, y, makeup)
     valid = np.isfinite(gr)
     out["applied_mean_db"] = float(np.mean(gr[valid])) if np.any(valid) else None
     out["applied_max_db"] = float(np.max(gr[valid])) if np.any(valid) else None
-    # plotted: the largest per 10 ms
-    blk = int(round(COMP_PLOT_BLOCK_S * rate))
-    n = gr.size // blk
-    g = gr[:n * blk].reshape(n, blk)
-    gmax = np.max(g, axis=1)
-    out["curve"] = ((np.arange(n) + 1) * blk / rate, np.where(np.isfinite(gmax), gmax, np.nan))
-    # the element's messages, interval by interval
-    shift = int(round(float(p["lookahead"]) * rate / 1000.0))
-    diffs = []
-    for m in msgs:
-        t0, dur = m.get("stream-time"), m.get("duration")
-        if not isinstance(t0, int) or not isinstance(dur, int):
-            continue
-        a = int(round(t0 * rate / 1e9)) - shift
-        b = a + int(round(dur * rate / 1e9))
-        seg = gr[max(a, 0):max(b, 0)]
-        seg = seg[np.isfinite(seg)]
-        if seg.size:
-            diffs.append(float(np.max(seg)) - m["gain-reduction"])
-    if diffs:
-        out["meter_vs_audio_db"] = max(abs(d) for d in diffs)
-        out["meter_vs_audio_n"] = len(diffs)
+    out["curve"] = _reduction_curve(gr, rate)
+    _meter_vs_audio(out, msgs, gr, rate, int(round(float(p["lookahead"]) * rate / 1000.0)))
     return out
 
 
@@ -428,37 +444,17 @@ def limit_analysis(stages, x_in, x_out, rate, stage_out, messages, latency):
     out["level_change_db"] = report.gated_rms_dbfs(y, rate) - report.gated_rms_dbfs(x, rate)
     # output frame k is input frame k times input-gain times the gain (the element keeps
     # the timestamps and takes its delay out)
-    ok = np.abs(x) > 1e-5
-    gr = np.full(x.shape, -np.inf)
-    gr[ok] = float(p["input-gain"]) - 20.0 * np.log10(np.abs(y[ok]) / np.abs(x[ok]))
-    gr = np.max(gr, axis=1)
+    gr = _applied_reduction_db(x, y, float(p["input-gain"]))
     valid = np.isfinite(gr)
     if np.any(valid):
         out["applied_max_db"] = float(np.max(gr[valid]))
         out["applied_mean_db"] = float(np.mean(np.maximum(gr[valid], 0.0)))
         out["limited_fraction"] = float(np.mean(gr[valid] > 0.01))
-    blk = int(round(COMP_PLOT_BLOCK_S * rate))
-    n = gr.size // blk
-    gmax = np.max(gr[:n * blk].reshape(n, blk), axis=1)
-    out["curve"] = ((np.arange(n) + 1) * blk / rate, np.where(np.isfinite(gmax), gmax, np.nan))
+    out["curve"] = _reduction_curve(gr, rate)
     if out["latency_frames"] is None:
         out["why_no_meter_match"] = "its latency could not be queried"
         return out
-    shift = out["latency_frames"]
-    diffs = []
-    for m in msgs:
-        t0, dur = m.get("stream-time"), m.get("duration")
-        if not isinstance(t0, int) or not isinstance(dur, int):
-            continue
-        a = int(round(t0 * rate / 1e9)) - shift
-        b = a + int(round(dur * rate / 1e9))
-        seg = gr[max(a, 0):max(b, 0)]
-        seg = seg[np.isfinite(seg)]
-        if seg.size:
-            diffs.append(float(np.max(np.maximum(seg, 0.0))) - m["gain-reduction"])
-    if diffs:
-        out["meter_vs_audio_db"] = max(abs(d) for d in diffs)
-        out["meter_vs_audio_n"] = len(diffs)
+    _meter_vs_audio(out, msgs, gr, rate, out["latency_frames"], at_least_zero=True)
     return out
 
 
