@@ -1,0 +1,500 @@
+/* gst-mixmaster
+ * Copyright (C) 2026 gst-mixmaster developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "loudness.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "truepeak.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+#define MAX_CHANNELS 8
+#define STEPS_PER_HOP 10 /* 10 ms steps in each 100 ms hop */
+#define MOMENTARY_STEPS 40 /* 400 ms */
+#define SHORT_TERM_STEPS 300 /* 3 s */
+#define ABSOLUTE_GATE -70.0
+#define BIN_WIDTH 0.01 /* LU */
+#define BIN_LOW -70.0
+#define BINS 9000 /* -70 .. +20 LUFS */
+
+typedef struct
+{
+  double b0, b1, b2, a1, a2;
+} Biquad;
+
+/* The histogram of gated values: counts and energy sums per 0.01 LU bin, for
+ * readings while running; the exact values are kept too, for the final one. */
+typedef struct
+{
+  unsigned *count;
+  double *energy;
+  double gated_energy; /* of every value over the absolute gate */
+  size_t gated_count;
+  double *values; /* energies, in order */
+  long *next; /* of values in the same bin, -1 at the end */
+  long *head; /* per bin: its latest value, -1 when empty */
+  size_t n_values, capacity;
+} Gated;
+
+struct MmLoudness
+{
+  int channels;
+  double rate;
+  double weight[MAX_CHANNELS];
+  Biquad shelf, highpass;
+  double state[MAX_CHANNELS][4]; /* shelf z1 z2, high-pass z1 z2 */
+
+  /* the 10 ms steps of each 100 ms hop: their lengths in frames */
+  size_t step_length[STEPS_PER_HOP];
+  size_t step, step_filled; /* current step in the hop, frames in it */
+  double step_energy; /* weighted sum of squares so far in it */
+  /* the last SHORT_TERM_STEPS steps: energies and lengths */
+  double ring_energy[SHORT_TERM_STEPS];
+  size_t ring_length[SHORT_TERM_STEPS];
+  size_t ring_pos, steps_done;
+
+  double momentary, short_term, momentary_max, short_term_max;
+  Gated blocks; /* 400 ms gating blocks every 100 ms */
+  Gated short_terms; /* short-term values every 100 ms, for the range */
+
+  MmTruePeak detector;
+  MmTruePeakState *detect;
+  float scratch[MM_TRUEPEAK_BLOCK], peaks[MM_TRUEPEAK_BLOCK];
+  double true_peak, true_peak_recent, sample_peak;
+};
+
+/* BS.1770's K-weighting from its analog prototype (the constants libebur128
+ * derived), so that every rate gets the same response. */
+static void
+design_k_weighting (MmLoudness *l)
+{
+  double f0 = 1681.974450955533, gain_db = 3.999843853973347;
+  double q = 0.7071752369554196;
+  double k = tan (M_PI * f0 / l->rate);
+  double vh = pow (10.0, gain_db / 20.0), vb = pow (vh, 0.4996667741545416);
+  double a0 = 1.0 + k / q + k * k;
+  l->shelf.b0 = (vh + vb * k / q + k * k) / a0;
+  l->shelf.b1 = 2.0 * (k * k - vh) / a0;
+  l->shelf.b2 = (vh - vb * k / q + k * k) / a0;
+  l->shelf.a1 = 2.0 * (k * k - 1.0) / a0;
+  l->shelf.a2 = (1.0 - k / q + k * k) / a0;
+
+  f0 = 38.13547087602444;
+  q = 0.5003270373238773;
+  k = tan (M_PI * f0 / l->rate);
+  double d = 1.0 + k / q + k * k;
+  l->highpass.b0 = 1.0;
+  l->highpass.b1 = -2.0;
+  l->highpass.b2 = 1.0;
+  l->highpass.a1 = 2.0 * (k * k - 1.0) / d;
+  l->highpass.a2 = (1.0 - k / q + k * k) / d;
+}
+
+static bool
+gated_init (Gated *g)
+{
+  memset (g, 0, sizeof (*g));
+  g->count = calloc (BINS, sizeof (unsigned));
+  g->energy = calloc (BINS, sizeof (double));
+  g->capacity = 1024;
+  g->values = malloc (g->capacity * sizeof (double));
+  g->next = malloc (g->capacity * sizeof (long));
+  g->head = malloc (BINS * sizeof (long));
+  return g->count && g->energy && g->values && g->next && g->head;
+}
+
+static void
+gated_clear (Gated *g)
+{
+  free (g->count);
+  free (g->energy);
+  free (g->values);
+  free (g->next);
+  free (g->head);
+}
+
+static void
+gated_reset (Gated *g)
+{
+  memset (g->count, 0, BINS * sizeof (unsigned));
+  memset (g->energy, 0, BINS * sizeof (double));
+  g->gated_energy = 0.0;
+  g->gated_count = 0;
+  g->n_values = 0;
+  for (long b = 0; b < BINS; b++)
+    g->head[b] = -1;
+}
+
+static double
+energy_to_lufs (double energy)
+{
+  return energy > 0.0 ? -0.691 + 10.0 * log10 (energy) : -INFINITY;
+}
+
+static double
+lufs_to_energy (double lufs)
+{
+  return pow (10.0, (lufs + 0.691) / 10.0);
+}
+
+static void
+gated_add (Gated *g, double energy)
+{
+  double lufs = energy_to_lufs (energy);
+  if (!(lufs >= ABSOLUTE_GATE))
+    return;
+  if (g->n_values == g->capacity) {
+    double *values = realloc (g->values, 2 * g->capacity * sizeof (double));
+    if (values)
+      g->values = values;
+    long *next = realloc (g->next, 2 * g->capacity * sizeof (long));
+    if (next)
+      g->next = next;
+    if (!values || !next)
+      return; /* out of memory: the readings use what they have */
+    g->capacity *= 2;
+  }
+  long bin = lround ((lufs - BIN_LOW) / BIN_WIDTH - 0.5);
+  bin = bin < 0 ? 0 : (bin >= BINS ? BINS - 1 : bin);
+  g->values[g->n_values] = energy;
+  g->next[g->n_values] = g->head[bin];
+  g->head[bin] = (long) g->n_values;
+  g->n_values++;
+  g->count[bin]++;
+  g->energy[bin] += energy;
+  g->gated_energy += energy;
+  g->gated_count++;
+}
+
+static long
+bin_of (double lufs)
+{
+  long bin = (long) floor ((lufs - BIN_LOW) / BIN_WIDTH);
+  return bin < 0 ? 0 : (bin >= BINS ? BINS : bin);
+}
+
+/* Integrated loudness: the power mean of the values over the relative gate
+ * (the absolute-gated power mean less 10 LU). */
+static double
+integrated_from_bins (const Gated *g)
+{
+  if (g->gated_count == 0)
+    return -INFINITY;
+  double gate =
+      energy_to_lufs (g->gated_energy / (double) g->gated_count) - 10.0;
+  /* the bins over the gate, and of the one it falls in the values over it */
+  const long first = bin_of (gate);
+  const double gate_energy = lufs_to_energy (gate);
+  double energy = 0.0, count = 0.0;
+  for (long b = first + 1; b < BINS; b++) {
+    energy += g->energy[b];
+    count += g->count[b];
+  }
+  for (long i = first < BINS ? g->head[first] : -1; i >= 0; i = g->next[i])
+    if (g->values[i] >= gate_energy) {
+      energy += g->values[i];
+      count += 1.0;
+    }
+  return count > 0.0 ? energy_to_lufs (energy / count) : -INFINITY;
+}
+
+static double
+integrated_exact (const Gated *g)
+{
+  if (g->n_values == 0)
+    return -INFINITY;
+  double mean = 0.0;
+  for (size_t i = 0; i < g->n_values; i++)
+    mean += g->values[i];
+  double gate =
+      lufs_to_energy (energy_to_lufs (mean / (double) g->n_values) - 10.0);
+  double energy = 0.0;
+  size_t count = 0;
+  for (size_t i = 0; i < g->n_values; i++)
+    if (g->values[i] >= gate) {
+      energy += g->values[i];
+      count++;
+    }
+  return count ? energy_to_lufs (energy / (double) count) : -INFINITY;
+}
+
+/* Tech 3342: of the short-term values over -70 LUFS and over their power
+ * mean less 20 LU, the 95th percentile less the 10th. */
+static double
+range_from_bins (const Gated *g)
+{
+  if (g->gated_count == 0)
+    return -INFINITY;
+  double gate =
+      energy_to_lufs (g->gated_energy / (double) g->gated_count) - 20.0;
+  long first = bin_of (gate);
+  const double gate_energy = lufs_to_energy (gate);
+  /* values of the gate's own bin under it are left out of the ranks */
+  size_t below = 0;
+  for (long i = first < BINS ? g->head[first] : -1; i >= 0; i = g->next[i])
+    below += g->values[i] < gate_energy;
+  size_t n = 0;
+  for (long b = first; b < BINS; b++)
+    n += g->count[b];
+  n -= below;
+  if (n == 0)
+    return -INFINITY;
+  size_t low_rank = (size_t) ((double) (n - 1) * 0.10 + 0.5);
+  size_t high_rank = (size_t) ((double) (n - 1) * 0.95 + 0.5);
+  double low = NAN, high = NAN;
+  size_t seen = 0;
+  for (long b = first; b < BINS; b++) {
+    size_t in_bin = g->count[b] - (b == first ? below : 0);
+    if (in_bin == 0)
+      continue;
+    double centre = BIN_LOW + (b + 0.5) * BIN_WIDTH;
+    if (isnan (low) && low_rank < seen + in_bin)
+      low = centre;
+    if (high_rank < seen + in_bin) {
+      high = centre;
+      break;
+    }
+    seen += in_bin;
+  }
+  return high - low;
+}
+
+static int
+compare_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static double
+range_exact (const Gated *g)
+{
+  if (g->n_values == 0)
+    return -INFINITY;
+  double mean = 0.0;
+  for (size_t i = 0; i < g->n_values; i++)
+    mean += g->values[i];
+  double gate =
+      lufs_to_energy (energy_to_lufs (mean / (double) g->n_values) - 20.0);
+  double *kept = malloc (g->n_values * sizeof (double));
+  if (!kept)
+    return range_from_bins (g);
+  size_t n = 0;
+  for (size_t i = 0; i < g->n_values; i++)
+    if (g->values[i] >= gate)
+      kept[n++] = g->values[i];
+  if (n == 0) {
+    free (kept);
+    return -INFINITY;
+  }
+  qsort (kept, n, sizeof (double), compare_double);
+  double low = energy_to_lufs (kept[(size_t) ((double) (n - 1) * 0.10 + 0.5)]);
+  double high = energy_to_lufs (kept[(size_t) ((double) (n - 1) * 0.95 + 0.5)]);
+  free (kept);
+  return high - low;
+}
+
+MmLoudness *
+mm_loudness_new (int channels, double rate, const double *weights)
+{
+  if (channels < 1 || channels > MAX_CHANNELS || !(rate >= 8000.0))
+    return NULL;
+  MmLoudness *l = calloc (1, sizeof (MmLoudness));
+  if (!l)
+    return NULL;
+  l->channels = channels;
+  l->rate = rate;
+  for (int c = 0; c < channels; c++)
+    l->weight[c] = weights ? weights[c] : 1.0;
+  design_k_weighting (l);
+  /* 100 ms "to the nearest sample" as libebur128 takes it, in ten steps */
+  size_t hop = (size_t) ((rate + 5.0) / 10.0);
+  for (int s = 0; s < STEPS_PER_HOP; s++)
+    l->step_length[s] =
+        (size_t) lround ((double) hop * (s + 1) / STEPS_PER_HOP) -
+        (size_t) lround ((double) hop * s / STEPS_PER_HOP);
+  mm_true_peak_init (&l->detector, 8, rate);
+  l->detect = calloc ((size_t) channels, sizeof (MmTruePeakState));
+  if (!l->detect || !gated_init (&l->blocks) || !gated_init (&l->short_terms)) {
+    mm_loudness_free (l);
+    return NULL;
+  }
+  mm_loudness_reset (l);
+  return l;
+}
+
+void
+mm_loudness_free (MmLoudness *l)
+{
+  if (!l)
+    return;
+  gated_clear (&l->blocks);
+  gated_clear (&l->short_terms);
+  free (l->detect);
+  free (l);
+}
+
+void
+mm_loudness_reset (MmLoudness *l)
+{
+  memset (l->state, 0, sizeof (l->state));
+  l->step = l->step_filled = 0;
+  l->step_energy = 0.0;
+  memset (l->ring_energy, 0, sizeof (l->ring_energy));
+  memset (l->ring_length, 0, sizeof (l->ring_length));
+  l->ring_pos = l->steps_done = 0;
+  l->momentary = l->short_term = -INFINITY;
+  l->momentary_max = l->short_term_max = -INFINITY;
+  gated_reset (&l->blocks);
+  gated_reset (&l->short_terms);
+  for (int c = 0; c < l->channels; c++)
+    mm_true_peak_reset_state (&l->detect[c]);
+  l->true_peak = l->true_peak_recent = l->sample_peak = 0.0;
+}
+
+/* Mean square over the last `steps` steps. */
+static double
+window_energy (const MmLoudness *l, size_t steps)
+{
+  double energy = 0.0;
+  size_t frames = 0;
+  for (size_t k = 1; k <= steps; k++) {
+    size_t at = (l->ring_pos + SHORT_TERM_STEPS - k) % SHORT_TERM_STEPS;
+    energy += l->ring_energy[at];
+    frames += l->ring_length[at];
+  }
+  return frames ? energy / (double) frames : 0.0;
+}
+
+/* A 10 ms step is complete: update momentary and short-term, and at the end
+ * of a hop the gating block and the short-term value for the range. */
+static void
+end_step (MmLoudness *l)
+{
+  l->ring_energy[l->ring_pos] = l->step_energy;
+  l->ring_length[l->ring_pos] = l->step_filled;
+  l->ring_pos = (l->ring_pos + 1) % SHORT_TERM_STEPS;
+  l->steps_done++;
+  l->step_energy = 0.0;
+  l->step_filled = 0;
+
+  if (l->steps_done >= MOMENTARY_STEPS) {
+    double m = window_energy (l, MOMENTARY_STEPS);
+    l->momentary = energy_to_lufs (m);
+    l->momentary_max = fmax (l->momentary_max, l->momentary);
+    if (l->step == STEPS_PER_HOP - 1)
+      gated_add (&l->blocks, m);
+  }
+  if (l->steps_done >= SHORT_TERM_STEPS) {
+    double s = window_energy (l, SHORT_TERM_STEPS);
+    l->short_term = energy_to_lufs (s);
+    l->short_term_max = fmax (l->short_term_max, l->short_term);
+    if (l->step == STEPS_PER_HOP - 1)
+      gated_add (&l->short_terms, s);
+  }
+  l->step = (l->step + 1) % STEPS_PER_HOP;
+}
+
+static inline double
+biquad_tick (const Biquad *f, double *z, double x)
+{
+  /* transposed direct form II */
+  double y = f->b0 * x + z[0];
+  z[0] = f->b1 * x - f->a1 * y + z[1];
+  z[1] = f->b2 * x - f->a2 * y;
+  return y;
+}
+
+/* One implementation for both sample formats. */
+#define DEFINE_ADD(SUFFIX, TYPE)                                               \
+  void mm_loudness_add_##SUFFIX (                                              \
+      MmLoudness *l, const TYPE *frames, size_t n_frames)                      \
+  {                                                                            \
+    const int channels = l->channels;                                          \
+    for (size_t done = 0; done < n_frames;) {                                  \
+      /* up to the end of the current step, and of a detector block */         \
+      size_t n = l->step_length[l->step] - l->step_filled;                     \
+      n = n < n_frames - done ? n : n_frames - done;                           \
+      n = n < MM_TRUEPEAK_BLOCK ? n : MM_TRUEPEAK_BLOCK;                       \
+      const TYPE *f = frames + done * (size_t) channels;                       \
+      double energy = 0.0;                                                     \
+      for (int c = 0; c < channels; c++) {                                     \
+        double *z = l->state[c], sum = 0.0, peak = l->sample_peak;             \
+        for (size_t i = 0; i < n; i++) {                                       \
+          double x = f[i * channels + c];                                      \
+          x = isfinite (x) ? x : 0.0;                                          \
+          peak = fabs (x) > peak ? fabs (x) : peak;                            \
+          l->scratch[i] = (float) x;                                           \
+          double y = biquad_tick (                                             \
+              &l->highpass, z + 2, biquad_tick (&l->shelf, z, x));             \
+          sum += y * y;                                                        \
+        }                                                                      \
+        l->sample_peak = peak;                                                 \
+        energy += l->weight[c] * sum;                                          \
+        mm_true_peak_process (                                                 \
+            &l->detector, &l->detect[c], l->scratch, l->peaks, n);             \
+        float top = 0.0f;                                                      \
+        for (size_t i = 0; i < n; i++)                                         \
+          top = l->peaks[i] > top ? l->peaks[i] : top;                         \
+        l->true_peak = fmax (l->true_peak, top);                               \
+        l->true_peak_recent = fmax (l->true_peak_recent, top);                 \
+      }                                                                        \
+      l->step_energy += energy;                                                \
+      l->step_filled += n;                                                     \
+      if (l->step_filled == l->step_length[l->step])                           \
+        end_step (l);                                                          \
+      done += n;                                                               \
+    }                                                                          \
+  }
+
+DEFINE_ADD (f32, float)
+DEFINE_ADD (f64, double)
+
+static void
+read_common (MmLoudness *l, MmLoudnessReading *out)
+{
+  out->momentary = l->momentary;
+  out->short_term = l->short_term;
+  out->momentary_max = l->momentary_max;
+  out->short_term_max = l->short_term_max;
+  out->true_peak = l->true_peak;
+  out->sample_peak = l->sample_peak;
+  out->true_peak_recent = l->true_peak_recent;
+}
+
+void
+mm_loudness_read (MmLoudness *l, MmLoudnessReading *out, bool take)
+{
+  read_common (l, out);
+  out->integrated = integrated_from_bins (&l->blocks);
+  out->range = range_from_bins (&l->short_terms);
+  if (take) {
+    l->momentary_max = l->short_term_max = -INFINITY;
+    l->true_peak_recent = 0.0;
+  }
+}
+
+void
+mm_loudness_read_final (MmLoudness *l, MmLoudnessReading *out)
+{
+  /* the detector still holds its last frames */
+  float zeros[MM_TRUEPEAK_BLOCK] = { 0 };
+  for (int c = 0; c < l->channels; c++) {
+    mm_true_peak_process (&l->detector, &l->detect[c], zeros, l->peaks,
+        (size_t) l->detector.delay + 1);
+    for (int i = 0; i <= l->detector.delay; i++) {
+      l->true_peak = fmax (l->true_peak, l->peaks[i]);
+      l->true_peak_recent = fmax (l->true_peak_recent, l->peaks[i]);
+    }
+  }
+  read_common (l, out);
+  out->integrated = integrated_exact (&l->blocks);
+  out->range = range_exact (&l->short_terms);
+}
