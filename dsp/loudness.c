@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kweight.h"
 #include "truepeak.h"
 
 #ifndef M_PI
@@ -23,11 +24,6 @@
 #define BIN_WIDTH 0.01 /* LU */
 #define BIN_LOW -70.0
 #define BINS 9000 /* -70 .. +20 LUFS */
-
-typedef struct
-{
-  double b0, b1, b2, a1, a2;
-} Biquad;
 
 /* The histogram of gated values: counts and energy sums per 0.01 LU bin, for
  * readings while running; the exact values are kept too, for the final one. */
@@ -48,7 +44,7 @@ struct MmLoudness
   int channels;
   double rate;
   double weight[MAX_CHANNELS];
-  Biquad shelf, highpass;
+  MmKWeighting k_weighting;
   double state[MAX_CHANNELS][4]; /* shelf z1 z2, high-pass z1 z2 */
 
   /* the 10 ms steps of each 100 ms hop: their lengths in frames */
@@ -69,33 +65,6 @@ struct MmLoudness
   float scratch[MM_TRUEPEAK_BLOCK], peaks[MM_TRUEPEAK_BLOCK];
   double true_peak, true_peak_recent, sample_peak;
 };
-
-/* BS.1770's K-weighting from its analog prototype (the constants libebur128
- * derived), so that every rate gets the same response. */
-static void
-design_k_weighting (MmLoudness *l)
-{
-  double f0 = 1681.974450955533, gain_db = 3.999843853973347;
-  double q = 0.7071752369554196;
-  double k = tan (M_PI * f0 / l->rate);
-  double vh = pow (10.0, gain_db / 20.0), vb = pow (vh, 0.4996667741545416);
-  double a0 = 1.0 + k / q + k * k;
-  l->shelf.b0 = (vh + vb * k / q + k * k) / a0;
-  l->shelf.b1 = 2.0 * (k * k - vh) / a0;
-  l->shelf.b2 = (vh - vb * k / q + k * k) / a0;
-  l->shelf.a1 = 2.0 * (k * k - 1.0) / a0;
-  l->shelf.a2 = (1.0 - k / q + k * k) / a0;
-
-  f0 = 38.13547087602444;
-  q = 0.5003270373238773;
-  k = tan (M_PI * f0 / l->rate);
-  double d = 1.0 + k / q + k * k;
-  l->highpass.b0 = 1.0;
-  l->highpass.b1 = -2.0;
-  l->highpass.b2 = 1.0;
-  l->highpass.a1 = 2.0 * (k * k - 1.0) / d;
-  l->highpass.a2 = (1.0 - k / q + k * k) / d;
-}
 
 static bool
 gated_init (Gated *g)
@@ -313,7 +282,7 @@ mm_loudness_new (int channels, double rate, const double *weights)
   l->rate = rate;
   for (int c = 0; c < channels; c++)
     l->weight[c] = weights ? weights[c] : 1.0;
-  design_k_weighting (l);
+  mm_k_weighting_design (&l->k_weighting, rate);
   /* 100 ms "to the nearest sample" as libebur128 takes it, in ten steps */
   size_t hop = (size_t) ((rate + 5.0) / 10.0);
   for (int s = 0; s < STEPS_PER_HOP; s++)
@@ -402,16 +371,6 @@ end_step (MmLoudness *l)
   l->step = (l->step + 1) % STEPS_PER_HOP;
 }
 
-static inline double
-biquad_tick (const Biquad *f, double *z, double x)
-{
-  /* transposed direct form II */
-  double y = f->b0 * x + z[0];
-  z[0] = f->b1 * x - f->a1 * y + z[1];
-  z[1] = f->b2 * x - f->a2 * y;
-  return y;
-}
-
 /* One implementation for both sample formats. */
 #define DEFINE_ADD(SUFFIX, TYPE)                                               \
   void mm_loudness_add_##SUFFIX (                                              \
@@ -432,8 +391,7 @@ biquad_tick (const Biquad *f, double *z, double x)
           x = isfinite (x) ? x : 0.0;                                          \
           peak = fabs (x) > peak ? fabs (x) : peak;                            \
           l->scratch[i] = (float) x;                                           \
-          double y = biquad_tick (                                             \
-              &l->highpass, z + 2, biquad_tick (&l->shelf, z, x));             \
+          double y = mm_k_weighting_tick (&l->k_weighting, z, x);              \
           sum += y * y;                                                        \
         }                                                                      \
         l->sample_peak = peak;                                                 \

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <math.h>
 
+#include "kweight.h"
 #include "loudness.h"
 
 /* Pink-ish noise whose level steps every few seconds, with short bursts, so
@@ -163,10 +164,38 @@ test_anchors (void)
   g_assert_null (mm_loudness_new (2, 4000, NULL));
 }
 
+/* The K-weighting's coefficients: BS.1770's 48 kHz tables, and the 44.1 kHz
+ * values derived from the same prototype (the reference's table). */
+static void
+test_k_weighting (void)
+{
+  MmKWeighting k;
+  mm_k_weighting_design (&k, 48000);
+  const double shelf48[] = { 1.53512485958697, -2.69169618940638,
+    1.19839281085285, -1.69065929318241, 0.73248077421585 };
+  const double hp48[] = { -1.99004745483398, 0.99007225036621 };
+  const double got48[] = { k.shelf.b0, k.shelf.b1, k.shelf.b2, k.shelf.a1,
+    k.shelf.a2 };
+  for (int i = 0; i < 5; i++)
+    g_assert_cmpfloat_with_epsilon (got48[i], shelf48[i], 1e-12);
+  g_assert_cmpfloat_with_epsilon (k.highpass.a1, hp48[0], 1e-9);
+  g_assert_cmpfloat_with_epsilon (k.highpass.a2, hp48[1], 1e-9);
+  mm_k_weighting_design (&k, 44100);
+  const double shelf44[] = { 1.53084123005035, -2.65097999515473,
+    1.16907907992159, -1.66365511325602, 0.71259542807323 };
+  const double got44[] = { k.shelf.b0, k.shelf.b1, k.shelf.b2, k.shelf.a1,
+    k.shelf.a2 };
+  for (int i = 0; i < 5; i++)
+    g_assert_cmpfloat_with_epsilon (got44[i], shelf44[i], 1e-12);
+  g_assert_cmpfloat_with_epsilon (k.highpass.a1, -1.98916967362980, 1e-12);
+  g_assert_cmpfloat_with_epsilon (k.highpass.a2, 0.98919903578704, 1e-12);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/loudness/k-weighting", test_k_weighting);
   g_test_add_func ("/loudness/stereo", test_stereo);
   g_test_add_func ("/loudness/weights", test_weights);
   g_test_add_func ("/loudness/anchors", test_anchors);
