@@ -64,6 +64,7 @@ struct MmLoudness
   MmTruePeakState *detect;
   float scratch[MM_TRUEPEAK_BLOCK], peaks[MM_TRUEPEAK_BLOCK];
   double true_peak, true_peak_recent, sample_peak;
+  bool with_true_peak;
 };
 
 static bool
@@ -290,6 +291,7 @@ mm_loudness_new (int channels, double rate, const double *weights)
         (size_t) lround ((double) hop * (s + 1) / STEPS_PER_HOP) -
         (size_t) lround ((double) hop * s / STEPS_PER_HOP);
   mm_true_peak_init (&l->detector, 8, rate);
+  l->with_true_peak = true;
   l->detect = calloc ((size_t) channels, sizeof (MmTruePeakState));
   if (!l->detect || !gated_init (&l->blocks) || !gated_init (&l->short_terms)) {
     mm_loudness_free (l);
@@ -297,6 +299,12 @@ mm_loudness_new (int channels, double rate, const double *weights)
   }
   mm_loudness_reset (l);
   return l;
+}
+
+void
+mm_loudness_set_true_peak (MmLoudness *l, bool measure)
+{
+  l->with_true_peak = measure;
 }
 
 void
@@ -383,19 +391,42 @@ end_step (MmLoudness *l)
       n = n < n_frames - done ? n : n_frames - done;                           \
       n = n < MM_TRUEPEAK_BLOCK ? n : MM_TRUEPEAK_BLOCK;                       \
       const TYPE *f = frames + done * (size_t) channels;                       \
-      double energy = 0.0;                                                     \
-      for (int c = 0; c < channels; c++) {                                     \
-        double *z = l->state[c], sum = 0.0, peak = l->sample_peak;             \
+      double energy = 0.0, peak = l->sample_peak;                              \
+      /* two channels at a time: their filters' chains interleave */           \
+      int c = 0;                                                               \
+      for (; c + 1 < channels; c += 2) {                                       \
+        double *za = l->state[c], *zb = l->state[c + 1];                       \
+        double sa = 0.0, sb = 0.0;                                             \
+        for (size_t i = 0; i < n; i++) {                                       \
+          double a = f[i * channels + c], b = f[i * channels + c + 1];         \
+          a = isfinite (a) ? a : 0.0;                                          \
+          b = isfinite (b) ? b : 0.0;                                          \
+          peak = fabs (a) > peak ? fabs (a) : peak;                            \
+          peak = fabs (b) > peak ? fabs (b) : peak;                            \
+          double ya = mm_k_weighting_tick (&l->k_weighting, za, a);            \
+          double yb = mm_k_weighting_tick (&l->k_weighting, zb, b);            \
+          sa += ya * ya;                                                       \
+          sb += yb * yb;                                                       \
+        }                                                                      \
+        energy += l->weight[c] * sa + l->weight[c + 1] * sb;                   \
+      }                                                                        \
+      for (; c < channels; c++) {                                              \
+        double *z = l->state[c], sum = 0.0;                                    \
         for (size_t i = 0; i < n; i++) {                                       \
           double x = f[i * channels + c];                                      \
           x = isfinite (x) ? x : 0.0;                                          \
           peak = fabs (x) > peak ? fabs (x) : peak;                            \
-          l->scratch[i] = (float) x;                                           \
           double y = mm_k_weighting_tick (&l->k_weighting, z, x);              \
           sum += y * y;                                                        \
         }                                                                      \
-        l->sample_peak = peak;                                                 \
         energy += l->weight[c] * sum;                                          \
+      }                                                                        \
+      l->sample_peak = peak;                                                   \
+      for (c = 0; c < channels && l->with_true_peak; c++) {                    \
+        for (size_t i = 0; i < n; i++) {                                       \
+          double x = f[i * channels + c];                                      \
+          l->scratch[i] = isfinite (x) ? (float) x : 0.0f;                     \
+        }                                                                      \
         mm_true_peak_process (                                                 \
             &l->detector, &l->detect[c], l->scratch, l->peaks, n);             \
         float top = 0.0f;                                                      \
@@ -444,7 +475,7 @@ mm_loudness_read_final (MmLoudness *l, MmLoudnessReading *out)
 {
   /* the detector still holds its last frames */
   float zeros[MM_TRUEPEAK_BLOCK] = { 0 };
-  for (int c = 0; c < l->channels; c++) {
+  for (int c = 0; c < l->channels && l->with_true_peak; c++) {
     mm_true_peak_process (&l->detector, &l->detect[c], zeros, l->peaks,
         (size_t) l->detector.delay + 1);
     for (int i = 0; i <= l->detector.delay; i++) {

@@ -152,6 +152,16 @@ test_anchors (void)
   g_assert_cmpfloat (fabs (20 * log10 (r.true_peak) + 23.0), <, 0.05);
   g_assert_true (isfinite (r.integrated) && isfinite (r.range));
 
+  /* without the true peak: the same loudness, no peak */
+  double with_peak = r.integrated;
+  mm_loudness_reset (l);
+  mm_loudness_set_true_peak (l, FALSE);
+  mm_loudness_add_f64 (l, x, n);
+  mm_loudness_read_final (l, &r);
+  g_assert_cmpfloat (r.integrated, ==, with_peak);
+  g_assert_cmpfloat (r.true_peak, ==, 0.0);
+  mm_loudness_set_true_peak (l, TRUE);
+
   mm_loudness_reset (l);
   for (size_t i = 0; i < 2 * n; i++)
     x[i] = 0.0;
