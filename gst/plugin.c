@@ -9,6 +9,7 @@
 
 #include <gst/gst.h>
 
+#include "gstloudnorm.h"
 #include "gstmasterlimiter.h"
 #include "gstmixcomp.h"
 #include "gstmixeq.h"
@@ -21,6 +22,7 @@ plugin_init (GstPlugin *plugin)
   gboolean ret = FALSE;
 
   mixmaster_orc_init ();
+  ret |= GST_ELEMENT_REGISTER (loudnorm, plugin);
   ret |= GST_ELEMENT_REGISTER (masterlimiter, plugin);
   ret |= GST_ELEMENT_REGISTER (mixcomp, plugin);
   ret |= GST_ELEMENT_REGISTER (mixeq, plugin);

@@ -1,0 +1,1797 @@
+/* gst-mixmaster
+ * Copyright (C) 2026 gst-mixmaster developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/**
+ * SECTION:element-loudnorm
+ * @title: loudnorm
+ *
+ * Measures loudness by ITU-R BS.1770 / EBU R 128 (momentary, short-term and
+ * integrated loudness, loudness range, true peak) and normalizes a whole
+ * programme to a delivery target such as -23 LUFS for broadcast or -14 LUFS
+ * for streaming.
+ *
+ * ## Modes
+ *
+ * - `analyze`: a meter. The audio passes untouched (the very buffers that
+ *   came in, bit for bit, with no added latency); the measurements are posted
+ *   as messages, and at the end as a summary and ReplayGain tags.
+ * - `file` (the default): two passes inside the element, for files and other
+ *   non-live sources. The element takes in the whole stream while measuring
+ *   it, then at its end sets one static gain, #GstLoudnorm:target minus the
+ *   measured integrated loudness, and outputs the stream with that gain
+ *   through a lookahead true-peak limiter (the `masterlimiter` core: 5 ms
+ *   lookahead, 8x true-peak detector, automatic release) that only takes the
+ *   overs of #GstLoudnorm:max-true-peak. Because the limiter takes some
+ *   loudness off the transients it catches, the output is first rendered and
+ *   measured without being pushed; when it misses the target by more than
+ *   0.05 LU the gain is corrected (by the shortfall, then by the secant
+ *   through the last two trials) and the trial repeated, at most three
+ *   trials. When the level of the input's true peak plus the gain stays
+ *   0.5 dB under the ceiling, the limiter is transparent and no trial is
+ *   needed. The final render is then pushed, carrying the input's
+ *   timestamps (the first buffer's timestamp plus the frames before; gaps
+ *   between input timestamps are not reproduced) and exactly its sample
+ *   count, in buffers the size of the first input buffer (10 ms to 1 s). The
+ *   gain never changes within the programme: there is no silent switch to
+ *   dynamic processing, whatever the material.
+ *
+ *   When the target cannot be met a warning message says so, naming the
+ *   property that stood in the way: #GstLoudnorm:max-gain (0 to 60 dB,
+ *   default +24) caps the boost of a quiet programme (cuts are never
+ *   limited), or #GstLoudnorm:max-true-peak forces so much limiting that the
+ *   output misses the target by more than 0.1 LU after the corrections
+ *   (when a dB more gain would raise the output by less than 0.2 LU, the
+ *   limiter takes it all back: the correction stops there rather than squash
+ *   the programme). A programme too short or too quiet to measure (no 400 ms
+ *   block over -70 LUFS) keeps its level (gain 0 dB), with a warning. In
+ *   every case the ceiling holds.
+ *
+ *   The audio held is kept in memory up to #GstLoudnorm:max-memory MiB and
+ *   in a temporary file past that (in g_get_tmp_dir (), `$TMPDIR`; unlinked
+ *   at once where the system allows, else removed when the programme ends),
+ *   so memory stays bounded whatever the length (besides the meters'
+ *   per-block values for the exact gating, about 160 bytes per second of
+ *   audio). Events that come in the middle of the audio (tags, custom
+ *   events) go out at the same place in it; a GAP comes out as silence. File
+ *   mode cannot run on a
+ *   live source (it would hold the stream until its end): the element
+ *   refuses one with an error saying so, when it answers the LATENCY query or
+ *   at the first buffer. Use `mode=analyze` there.
+ *
+ * A programme ends at EOS, and also at a new stream-start, a caps change or
+ * a segment after audio (so that each track of a gapless stream gets its own
+ * measurement and, in file mode, its own gain). A flush discards it.
+ * #GstLoudnorm:mode is read when a programme's first audio arrives;
+ * #GstLoudnorm:dual-mono when the caps are set; the target, ceiling and
+ * #GstLoudnorm:max-gain at the end of the programme.
+ *
+ * ## Channels
+ *
+ * Interleaved F32 or F64, 1 to 8 channels, 8 kHz to 384 kHz; the output has
+ * the input's caps (the element never resamples). The BS.1770 channel
+ * weights come from the channel positions: front left, right and centre
+ * 1.0; LFE excluded; side left/right and wide left/right (the M+-060 to
+ * M+-120 positions of BS.1770 Annex 3) 1.41; rear left/right 1.41 when the
+ * layout has no side channels (GStreamer's 4.0, 5.0 and 5.1 put their
+ * surrounds there), 1.0 when it has them (7.1's back pair, M+-135); every
+ * other position 1.0. A mono stream counts once (1.0), or as both sides of a
+ * dual-mono stereo programme (2.0, +3 dB) with #GstLoudnorm:dual-mono.
+ * Unpositioned multichannel audio is weighed 1.0 throughout, with one
+ * warning.
+ *
+ * ## Messages
+ *
+ * With #GstLoudnorm:post-messages, an element message named `loudnorm` is
+ * posted every #GstLoudnorm:interval of audio: of the input in analyze mode,
+ * of the output as it is pushed in file mode (none during the trials). Its
+ * fields (gdouble):
+ *
+ * - `momentary` (LUFS): the 400 ms loudness at the end of the interval;
+ * - `short-term` (LUFS): the 3 s loudness at the end of the interval;
+ * - `momentary-max`, `short-term-max` (LUFS): their largest values over the
+ *   interval, evaluated every 10 ms of audio whatever the buffer size and
+ *   interval (what an EBU meter's maximum shows: a 100 ms hop could miss a
+ *   short burst by up to 0.58 dB);
+ * - `integrated` (LUFS) and `loudness-range` (LU) since the programme began;
+ * - `true-peak` (dBTP): the largest true peak since the programme began, over
+ *   all channels; `true-peak-interval` (dBTP): the largest over the interval;
+ *
+ * plus `timestamp`, `stream-time`, `running-time` and `duration` (guint64,
+ * ns) like `level`'s. Running readings gate with histograms of 0.01 LU; the
+ * summary is exact.
+ *
+ * At the end of a programme an element message named `loudnorm-summary` is
+ * posted with `input-integrated` (LUFS), `input-true-peak` (dBTP),
+ * `input-loudness-range` (LU), `output-integrated` (LUFS),
+ * `output-true-peak` (dBTP) and `gain` (dB applied; in analyze mode the
+ * output is the input and the gain 0), plus `duration` (guint64, ns) and, in
+ * file mode, `target` (LUFS), `max-true-peak` (dBTP), `gain-reduction` (dB,
+ * the limiter's largest) and `target-met` (gboolean: the output within 0.1
+ * LU of the target). Then a tag event goes downstream (before EOS) with
+ * `replaygain-track-gain` (-18 LUFS, ReplayGain 2.0's reference, minus the
+ * output's integrated loudness, in dB), `replaygain-track-peak` (the
+ * output's true peak, linear) and `replaygain-reference-level` (89.0, which
+ * `rgvolume` expects), merged into the last stream tags from upstream.
+ *
+ * Levels never read -inf or NaN: a loudness or peak with nothing to measure
+ * (silence, or less than a 400 ms window) or under -70 reads -70 (LUFS or
+ * dBTP: the BS.1770 absolute gate, as ffmpeg's ebur128 shows it), a loudness
+ * range with nothing to measure reads 0 LU, and `replaygain-track-gain` is
+ * left out when the integrated loudness is not measurable.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 filesrc location=episode.wav ! wavparse ! audioconvert ! \
+ *     loudnorm preset=podcast ! audioconvert ! wavenc ! \
+ *     filesink location=episode-16lufs.wav
+ * ]| Puts a podcast episode on -16 LUFS with its true peak at or under
+ * -1 dBTP, in one run.
+ * |[
+ * gst-launch-1.0 -m filesrc location=mix.wav ! wavparse ! audioconvert ! \
+ *     loudnorm mode=analyze post-messages=true interval=1000000000 ! \
+ *     fakesink
+ * ]| Measures a mix and prints a meter message every second and the
+ * `loudnorm-summary` at the end.
+ * |[
+ * gst-launch-1.0 filesrc location=master.flac ! flacparse ! flacdec ! \
+ *     audioconvert ! loudnorm preset=ebu-r128 max-gain=12 ! audioconvert ! \
+ *     audio/x-raw,format=S24LE ! wavenc ! filesink location=broadcast.wav
+ * ]| Normalizes a master to EBU R 128 (-23 LUFS, -1 dBTP) for broadcast,
+ * boosting by at most 12 dB.
+ */
+
+/* pread () */
+#define _POSIX_C_SOURCE 200809L
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstloudnorm.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gstmmutil.h"
+#include "sanitize.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_loudnorm_debug);
+#define GST_CAT_DEFAULT gst_loudnorm_debug
+
+#define DEFAULT_MODE GST_LOUDNORM_MODE_FILE
+#define DEFAULT_PRESET GST_LOUDNORM_PRESET_STREAMING
+#define DEFAULT_TARGET -14.0
+#define DEFAULT_MAX_TRUE_PEAK -1.0
+#define DEFAULT_MAX_GAIN 24.0
+#define DEFAULT_MAX_MEMORY 64
+#define DEFAULT_DUAL_MONO FALSE
+#define DEFAULT_POST_MESSAGES FALSE
+#define DEFAULT_INTERVAL (100 * GST_MSECOND)
+
+/* levels under this (and -inf) read this in messages */
+#define LEVEL_FLOOR -70.0
+/* ReplayGain 2.0 reference loudness (LUFS) and its legacy level (dB SPL) */
+#define REPLAYGAIN_REFERENCE_LUFS -18.0
+#define REPLAYGAIN_REFERENCE_LEVEL 89.0
+
+/* the limiter: masterlimiter's defaults */
+#define LIMITER_LOOKAHEAD_MS 5.0
+#define LIMITER_RELEASE_MS 150.0
+#define LIMITER_AUTO_RELEASE TRUE
+/* a true peak this far under the ceiling passes the limiter at gain 1 */
+#define TRANSPARENT_MARGIN_DB 0.5
+/* a trial closer than this to the target is final */
+#define TRIAL_TOLERANCE_LU 0.05
+#define MAX_TRIALS 3
+/* when a dB more gain raises the output by less than this (LU), the limiter
+ * takes nearly all of it back: the ceiling, not the gain, sets the loudness,
+ * and more gain would only squash the programme */
+#define MIN_LOUDNESS_PER_DB 0.2
+/* farther than this from the target, the user is told */
+#define WARN_TOLERANCE_LU 0.1
+
+/* frames per pass of a trial render */
+#define WORK_FRAMES 4096
+/* memory chunks and file I/O blocks of the spool */
+#define SPOOL_CHUNK_BYTES (256 * 1024)
+
+enum
+{
+  PROP_0,
+  PROP_MODE,
+  PROP_TARGET,
+  PROP_MAX_TRUE_PEAK,
+  PROP_PRESET,
+  PROP_MAX_GAIN,
+  PROP_MAX_MEMORY,
+  PROP_DUAL_MONO,
+  PROP_POST_MESSAGES,
+  PROP_INTERVAL,
+  N_PROPERTIES
+};
+
+static GParamSpec *properties[N_PROPERTIES];
+
+static const struct
+{
+  gdouble target, max_true_peak;
+} presets[] = {
+  [GST_LOUDNORM_PRESET_CUSTOM] = { NAN, NAN },
+  [GST_LOUDNORM_PRESET_EBU_R128] = { -23.0, -1.0 },
+  [GST_LOUDNORM_PRESET_ATSC_A85] = { -24.0, -2.0 },
+  [GST_LOUDNORM_PRESET_STREAMING] = { -14.0, -1.0 },
+  [GST_LOUDNORM_PRESET_APPLE_MUSIC] = { -16.0, -1.0 },
+  [GST_LOUDNORM_PRESET_PODCAST] = { -16.0, -1.0 },
+};
+
+#define LOUDNORM_CAPS                                                          \
+  "audio/x-raw, "                                                              \
+  "format = (string) { " GST_AUDIO_NE (F32) ", " GST_AUDIO_NE (                \
+      F64) " }, "                                                              \
+           "rate = (int) [ 8000, 384000 ], "                                   \
+           "channels = (int) [ 1, 8 ], "                                       \
+           "layout = (string) interleaved"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
+    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (LOUDNORM_CAPS));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (LOUDNORM_CAPS));
+
+GType
+gst_loudnorm_mode_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    { GST_LOUDNORM_MODE_ANALYZE,
+        "Measure only: the audio passes untouched, the measurements are "
+        "posted",
+        "analyze" },
+    { GST_LOUDNORM_MODE_FILE,
+        "Hold the whole stream, then output it with one static gain on the "
+        "target, the true-peak limiter taking only the overs",
+        "file" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstLoudnormMode", values);
+    g_once_init_leave (&type, t);
+  }
+  return (GType) type;
+}
+
+GType
+gst_loudnorm_preset_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    { GST_LOUDNORM_PRESET_CUSTOM, "target and max-true-peak as set", "custom" },
+    { GST_LOUDNORM_PRESET_EBU_R128, "EBU R 128 broadcast: -23 LUFS, -1 dBTP",
+        "ebu-r128" },
+    { GST_LOUDNORM_PRESET_ATSC_A85, "ATSC A/85 television: -24 LUFS, -2 dBTP",
+        "atsc-a85" },
+    { GST_LOUDNORM_PRESET_STREAMING,
+        "Streaming (Spotify, YouTube, Tidal): -14 LUFS, -1 dBTP", "streaming" },
+    { GST_LOUDNORM_PRESET_APPLE_MUSIC, "Apple Music: -16 LUFS, -1 dBTP",
+        "apple-music" },
+    { GST_LOUDNORM_PRESET_PODCAST, "Podcasts: -16 LUFS, -1 dBTP", "podcast" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstLoudnormPreset", values);
+    g_once_init_leave (&type, t);
+  }
+  return (GType) type;
+}
+
+/* A plain GstElement with two pads rather than a GstBaseTransform: file mode
+ * takes a whole programme in before anything comes out, then pushes all of
+ * it (with the events held at their places, the summary and the tags) from
+ * the EOS handler, which a transform's one-buffer-in, one-buffer-out model
+ * and its event handling would only get in the way of; analyze mode pushes
+ * the incoming buffers themselves. */
+#define gst_loudnorm_parent_class parent_class
+G_DEFINE_TYPE (GstLoudnorm, gst_loudnorm, GST_TYPE_ELEMENT);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (loudnorm, "loudnorm", GST_RANK_NONE,
+    GST_TYPE_LOUDNORM,
+    GST_DEBUG_CATEGORY_INIT (
+        gst_loudnorm_debug, "loudnorm", 0, "loudness normalizer"));
+
+static void gst_loudnorm_finalize (GObject *object);
+static void gst_loudnorm_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec);
+static void gst_loudnorm_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec);
+static GstStateChangeReturn gst_loudnorm_change_state (
+    GstElement *element, GstStateChange transition);
+static GstFlowReturn gst_loudnorm_chain (
+    GstPad *pad, GstObject *parent, GstBuffer *buf);
+static gboolean gst_loudnorm_sink_event (
+    GstPad *pad, GstObject *parent, GstEvent *event);
+static gboolean gst_loudnorm_sink_query (
+    GstPad *pad, GstObject *parent, GstQuery *query);
+static gboolean gst_loudnorm_src_query (
+    GstPad *pad, GstObject *parent, GstQuery *query);
+
+/* ---- the spool: the programme's audio, in memory and past max-memory in a
+ * temporary file ---- */
+
+struct _GstLoudnormSpool
+{
+  gsize chunk_bytes; /* whole frames, at most SPOOL_CHUNK_BYTES */
+  guint64 max_memory; /* bytes */
+  GPtrArray *chunks; /* the first bytes, in memory */
+  guint64 mem_bytes;
+  gint fd; /* the rest, in the file; -1 until needed */
+  gchar *path; /* set while the file still has a name */
+  guint8 *io; /* write buffer, then read cache; chunk_bytes */
+  gsize io_len; /* bytes pending (writing) or cached (reading) */
+  guint64 io_start; /* file offset of the read cache */
+  guint64 file_bytes; /* pending bytes included */
+  gboolean reading;
+  guint64 read_pos; /* bytes */
+};
+
+static GstLoudnormSpool *
+spool_new (gsize bpf, guint max_memory_mib)
+{
+  GstLoudnormSpool *s = g_new0 (GstLoudnormSpool, 1);
+
+  s->chunk_bytes = MAX (1, SPOOL_CHUNK_BYTES / bpf) * bpf;
+  s->max_memory = (guint64) max_memory_mib * 1024 * 1024;
+  s->chunks = g_ptr_array_new_with_free_func (g_free);
+  s->fd = -1;
+  return s;
+}
+
+static void
+spool_free (GstLoudnormSpool *s)
+{
+  if (s == NULL)
+    return;
+  g_ptr_array_unref (s->chunks);
+  if (s->fd >= 0)
+    close (s->fd);
+  if (s->path) {
+    g_unlink (s->path);
+    g_free (s->path);
+  }
+  g_free (s->io);
+  g_free (s);
+}
+
+static guint64
+spool_bytes (const GstLoudnormSpool *s)
+{
+  return s->mem_bytes + s->file_bytes;
+}
+
+static gboolean
+spool_write_all (GstLoudnormSpool *s, const guint8 *data, gsize len)
+{
+  while (len > 0) {
+    gssize done = write (s->fd, data, len);
+    if (done < 0 && errno == EINTR)
+      continue;
+    if (done <= 0)
+      return FALSE;
+    data += done;
+    len -= (gsize) done;
+  }
+  return TRUE;
+}
+
+static gboolean
+spool_open_file (GstLoudnormSpool *s, GError **error)
+{
+  s->fd = g_file_open_tmp ("gst-loudnorm-XXXXXX.raw", &s->path, error);
+  if (s->fd < 0)
+    return FALSE;
+  /* nameless from here on where the system allows: gone with the process */
+  if (g_unlink (s->path) == 0) {
+    g_free (s->path);
+    s->path = NULL;
+  }
+  s->io = g_malloc (s->chunk_bytes);
+  s->io_len = 0;
+  return TRUE;
+}
+
+static gboolean
+spool_append (
+    GstLoudnormSpool *s, const guint8 *data, gsize len, GError **error)
+{
+  g_return_val_if_fail (!s->reading, FALSE);
+
+  while (len > 0) {
+    gsize n;
+
+    if (s->fd < 0) {
+      guint64 room = (guint64) s->chunks->len * s->chunk_bytes - s->mem_bytes;
+      if (room == 0) {
+        if ((guint64) (s->chunks->len + 1) * s->chunk_bytes <= s->max_memory) {
+          g_ptr_array_add (s->chunks, g_malloc (s->chunk_bytes));
+        } else if (!spool_open_file (s, error)) {
+          return FALSE;
+        }
+        continue;
+      }
+      n = (gsize) MIN (room, len);
+      memcpy ((guint8 *) g_ptr_array_index (s->chunks, s->chunks->len - 1) +
+              (s->chunk_bytes - room),
+          data, n);
+      s->mem_bytes += n;
+    } else {
+      n = MIN (s->chunk_bytes - s->io_len, len);
+      memcpy (s->io + s->io_len, data, n);
+      s->io_len += n;
+      s->file_bytes += n;
+      if (s->io_len == s->chunk_bytes) {
+        if (!spool_write_all (s, s->io, s->io_len))
+          goto write_failed;
+        s->io_len = 0;
+      }
+    }
+    data += n;
+    len -= n;
+  }
+  return TRUE;
+
+write_failed:
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+      "Could not write the temporary file: %s", g_strerror (errno));
+  return FALSE;
+}
+
+/* The writes done, reading starts (again) from the beginning. */
+static gboolean
+spool_rewind (GstLoudnormSpool *s, GError **error)
+{
+  if (!s->reading) {
+    if (s->fd >= 0 && s->io_len > 0 && !spool_write_all (s, s->io, s->io_len)) {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+          "Could not write the temporary file: %s", g_strerror (errno));
+      return FALSE;
+    }
+    s->reading = TRUE;
+    s->io_len = 0;
+    s->io_start = 0;
+  }
+  s->read_pos = 0;
+  return TRUE;
+}
+
+/* Reads the next len bytes; what lies past the end reads as zeros. */
+static gboolean
+spool_read (GstLoudnormSpool *s, guint8 *dst, gsize len, GError **error)
+{
+  guint64 total = spool_bytes (s);
+
+  while (len > 0 && s->read_pos < total) {
+    gsize n;
+
+    if (s->read_pos < s->mem_bytes) {
+      guint64 off = s->read_pos % s->chunk_bytes;
+      const guint8 *chunk =
+          g_ptr_array_index (s->chunks, s->read_pos / s->chunk_bytes);
+      n = (gsize) MIN (MIN ((guint64) len, s->chunk_bytes - off),
+          s->mem_bytes - s->read_pos);
+      memcpy (dst, chunk + off, n);
+    } else {
+      guint64 fpos = s->read_pos - s->mem_bytes;
+      if (fpos < s->io_start || fpos >= s->io_start + s->io_len) {
+        gsize want =
+            (gsize) MIN ((guint64) s->chunk_bytes, s->file_bytes - fpos);
+        gsize got = 0;
+        while (got < want) {
+          gssize r =
+              pread (s->fd, s->io + got, want - got, (off_t) (fpos + got));
+          if (r < 0 && errno == EINTR)
+            continue;
+          if (r <= 0) {
+            g_set_error (error, G_FILE_ERROR,
+                r < 0 ? g_file_error_from_errno (errno) : G_FILE_ERROR_IO,
+                "Could not read the temporary file: %s",
+                r < 0 ? g_strerror (errno) : "it is shorter than written");
+            return FALSE;
+          }
+          got += (gsize) r;
+        }
+        s->io_start = fpos;
+        s->io_len = got;
+      }
+      n = (gsize) MIN ((guint64) len, s->io_start + s->io_len - fpos);
+      memcpy (dst, s->io + (fpos - s->io_start), n);
+    }
+    s->read_pos += n;
+    dst += n;
+    len -= n;
+  }
+  if (len > 0)
+    memset (dst, 0, len);
+  return TRUE;
+}
+
+/* ---- the element ---- */
+
+static void
+gst_loudnorm_class_init (GstLoudnormClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+  gobject_class->finalize = gst_loudnorm_finalize;
+  gobject_class->set_property = gst_loudnorm_set_property;
+  gobject_class->get_property = gst_loudnorm_get_property;
+
+  properties[PROP_MODE] = g_param_spec_enum ("mode", "Mode",
+      "analyze: measure, pass the audio untouched; file: hold the whole "
+      "stream, then output it with one static gain on the target",
+      GST_TYPE_LOUDNORM_MODE, DEFAULT_MODE, flags);
+  properties[PROP_TARGET] = g_param_spec_double ("target", "Target",
+      "Integrated loudness of the output in file mode (LUFS); setting it "
+      "makes the preset custom",
+      -70.0, 0.0, DEFAULT_TARGET, flags);
+  properties[PROP_MAX_TRUE_PEAK] =
+      g_param_spec_double ("max-true-peak", "Maximum true peak",
+          "Ceiling of the output's true peak in file mode, held by a true-peak "
+          "limiter (dBTP); setting it makes the preset custom",
+          -9.0, 0.0, DEFAULT_MAX_TRUE_PEAK, flags);
+  properties[PROP_PRESET] = g_param_spec_enum ("preset", "Preset",
+      "Delivery target: sets target and max-true-peak",
+      GST_TYPE_LOUDNORM_PRESET, DEFAULT_PRESET, flags);
+  properties[PROP_MAX_GAIN] = g_param_spec_double ("max-gain", "Maximum gain",
+      "Largest boost file mode applies to reach the target; a quieter "
+      "programme stays under it, with a warning (dB)",
+      0.0, 60.0, DEFAULT_MAX_GAIN, flags);
+  properties[PROP_MAX_MEMORY] =
+      g_param_spec_uint ("max-memory", "Maximum memory",
+          "Audio file mode holds in memory; the rest goes to a temporary file "
+          "(MiB)",
+          0, 1024 * 1024, DEFAULT_MAX_MEMORY, flags);
+  properties[PROP_DUAL_MONO] = g_param_spec_boolean ("dual-mono", "Dual mono",
+      "Measure a mono stream as both channels of a stereo programme (+3 dB), "
+      "as for a mono signal played on two speakers",
+      DEFAULT_DUAL_MONO, flags);
+  properties[PROP_POST_MESSAGES] =
+      g_param_spec_boolean ("post-messages", "Post messages",
+          "Post a 'loudnorm' element message with the loudness every interval",
+          DEFAULT_POST_MESSAGES, flags);
+  properties[PROP_INTERVAL] = g_param_spec_uint64 ("interval", "Interval",
+      "Interval between meter messages (ns)", GST_MSECOND, G_MAXUINT64,
+      DEFAULT_INTERVAL, flags);
+  g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class, "Loudness normalizer",
+      "Filter/Analyzer/Audio",
+      "EBU R 128 / BS.1770 loudness meter and normalizer: measures, or puts a "
+      "whole programme on a loudness target under a true-peak ceiling",
+      "gst-mixmaster developers");
+
+  element_class->change_state = GST_DEBUG_FUNCPTR (gst_loudnorm_change_state);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_LOUDNORM_MODE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_LOUDNORM_PRESET, 0);
+}
+
+static void
+gst_loudnorm_init (GstLoudnorm *self)
+{
+  self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
+  gst_pad_set_chain_function (
+      self->sinkpad, GST_DEBUG_FUNCPTR (gst_loudnorm_chain));
+  gst_pad_set_event_function (
+      self->sinkpad, GST_DEBUG_FUNCPTR (gst_loudnorm_sink_event));
+  gst_pad_set_query_function (
+      self->sinkpad, GST_DEBUG_FUNCPTR (gst_loudnorm_sink_query));
+  GST_PAD_SET_PROXY_CAPS (self->sinkpad);
+  GST_PAD_SET_PROXY_ALLOCATION (self->sinkpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+
+  self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
+  gst_pad_set_query_function (
+      self->srcpad, GST_DEBUG_FUNCPTR (gst_loudnorm_src_query));
+  GST_PAD_SET_PROXY_CAPS (self->srcpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
+
+  self->mode = DEFAULT_MODE;
+  self->preset = DEFAULT_PRESET;
+  self->target = DEFAULT_TARGET;
+  self->max_true_peak = DEFAULT_MAX_TRUE_PEAK;
+  self->max_gain = DEFAULT_MAX_GAIN;
+  self->max_memory = DEFAULT_MAX_MEMORY;
+  self->dual_mono = DEFAULT_DUAL_MONO;
+  self->post_messages = DEFAULT_POST_MESSAGES;
+  self->interval = DEFAULT_INTERVAL;
+
+  gst_segment_init (&self->segment, GST_FORMAT_TIME);
+  g_queue_init (&self->held_events);
+  self->ts_base = GST_CLOCK_TIME_NONE;
+  self->base_pts = GST_CLOCK_TIME_NONE;
+  self->meter_start = GST_CLOCK_TIME_NONE;
+}
+
+typedef struct
+{
+  guint64 offset; /* frames of audio before it */
+  GstEvent *event;
+} HeldEvent;
+
+static void
+held_event_free (gpointer data)
+{
+  HeldEvent *h = data;
+  gst_event_unref (h->event);
+  g_free (h);
+}
+
+/* Forgets the programme: a flush, a restart, or after its end. */
+static void
+gst_loudnorm_reset_programme (GstLoudnorm *self)
+{
+  self->started = FALSE;
+  self->frames = 0;
+  self->ts_base = GST_CLOCK_TIME_NONE;
+  self->ts_frames = 0;
+  self->base_pts = GST_CLOCK_TIME_NONE;
+  spool_free (self->spool);
+  self->spool = NULL;
+  g_queue_clear_full (&self->held_events, held_event_free);
+  if (self->in_meter)
+    mm_loudness_reset (self->in_meter);
+  if (self->out_meter)
+    mm_loudness_reset (self->out_meter);
+  self->meter_frames = 0;
+  self->meter_start = GST_CLOCK_TIME_NONE;
+}
+
+static void
+gst_loudnorm_free_dsp (GstLoudnorm *self)
+{
+  if (self->in_meter)
+    mm_loudness_free (self->in_meter);
+  if (self->out_meter)
+    mm_loudness_free (self->out_meter);
+  if (self->limiter)
+    mm_limiter_free (self->limiter);
+  self->in_meter = self->out_meter = NULL;
+  self->limiter = NULL;
+  g_free (self->work);
+  self->work = NULL;
+  self->work_frames = 0;
+  self->have_info = FALSE;
+  gst_caps_replace (&self->caps, NULL);
+}
+
+static void
+gst_loudnorm_finalize (GObject *object)
+{
+  GstLoudnorm *self = GST_LOUDNORM (object);
+
+  gst_loudnorm_reset_programme (self);
+  gst_loudnorm_free_dsp (self);
+  if (self->upstream_tags)
+    gst_tag_list_unref (self->upstream_tags);
+  self->upstream_tags = NULL;
+  gst_caps_replace (&self->refused_caps, NULL);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_loudnorm_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  GstLoudnorm *self = GST_LOUDNORM (object);
+  gboolean notify_levels = FALSE, notify_preset = FALSE;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODE:
+      self->mode = g_value_get_enum (value);
+      break;
+    case PROP_TARGET:
+      self->target = g_value_get_double (value);
+      notify_preset = self->preset != GST_LOUDNORM_PRESET_CUSTOM;
+      self->preset = GST_LOUDNORM_PRESET_CUSTOM;
+      break;
+    case PROP_MAX_TRUE_PEAK:
+      self->max_true_peak = g_value_get_double (value);
+      notify_preset = self->preset != GST_LOUDNORM_PRESET_CUSTOM;
+      self->preset = GST_LOUDNORM_PRESET_CUSTOM;
+      break;
+    case PROP_PRESET: {
+      GstLoudnormPreset preset = g_value_get_enum (value);
+      self->preset = preset;
+      if (preset != GST_LOUDNORM_PRESET_CUSTOM) {
+        self->target = presets[preset].target;
+        self->max_true_peak = presets[preset].max_true_peak;
+        notify_levels = TRUE;
+      }
+      break;
+    }
+    case PROP_MAX_GAIN:
+      self->max_gain = g_value_get_double (value);
+      break;
+    case PROP_MAX_MEMORY:
+      self->max_memory = g_value_get_uint (value);
+      break;
+    case PROP_DUAL_MONO:
+      self->dual_mono = g_value_get_boolean (value);
+      break;
+    case PROP_POST_MESSAGES:
+      self->post_messages = g_value_get_boolean (value);
+      break;
+    case PROP_INTERVAL:
+      self->interval = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+
+  if (notify_preset)
+    g_object_notify_by_pspec (object, properties[PROP_PRESET]);
+  if (notify_levels) {
+    g_object_notify_by_pspec (object, properties[PROP_TARGET]);
+    g_object_notify_by_pspec (object, properties[PROP_MAX_TRUE_PEAK]);
+  }
+}
+
+static void
+gst_loudnorm_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  GstLoudnorm *self = GST_LOUDNORM (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODE:
+      g_value_set_enum (value, self->mode);
+      break;
+    case PROP_TARGET:
+      g_value_set_double (value, self->target);
+      break;
+    case PROP_MAX_TRUE_PEAK:
+      g_value_set_double (value, self->max_true_peak);
+      break;
+    case PROP_PRESET:
+      g_value_set_enum (value, self->preset);
+      break;
+    case PROP_MAX_GAIN:
+      g_value_set_double (value, self->max_gain);
+      break;
+    case PROP_MAX_MEMORY:
+      g_value_set_uint (value, self->max_memory);
+      break;
+    case PROP_DUAL_MONO:
+      g_value_set_boolean (value, self->dual_mono);
+      break;
+    case PROP_POST_MESSAGES:
+      g_value_set_boolean (value, self->post_messages);
+      break;
+    case PROP_INTERVAL:
+      g_value_set_uint64 (value, self->interval);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static GstClockTime
+frames_to_time (gint rate, guint64 frames)
+{
+  return gst_util_uint64_scale_int_round (frames, GST_SECOND, rate);
+}
+
+static gboolean
+gst_loudnorm_is_f32 (GstLoudnorm *self)
+{
+  return GST_AUDIO_INFO_FORMAT (&self->info) == GST_AUDIO_FORMAT_F32;
+}
+
+/* A level for a message: never -inf or NaN. */
+static gdouble
+level_field (gdouble level)
+{
+  return level > LEVEL_FLOOR ? level : LEVEL_FLOOR;
+}
+
+static gdouble
+peak_db (gdouble linear)
+{
+  return level_field (20.0 * log10 (linear));
+}
+
+static gdouble
+range_field (gdouble range)
+{
+  return isfinite (range) ? range : 0.0;
+}
+
+/* ---- caps and channel weights ---- */
+
+/* BS.1770 weights from the channel positions (loudness-and-delivery.md 1.3).
+ * Returns FALSE for unpositioned multichannel audio (all 1.0). */
+static gboolean
+gst_loudnorm_weights (
+    const GstAudioInfo *info, gboolean dual_mono, gdouble *weights)
+{
+  gint channels = GST_AUDIO_INFO_CHANNELS (info);
+  guint64 mask = 0;
+  gboolean has_side;
+
+  if (channels == 1) {
+    weights[0] = dual_mono ? 2.0 : 1.0;
+    return TRUE;
+  }
+  if (GST_AUDIO_INFO_IS_UNPOSITIONED (info)) {
+    for (gint c = 0; c < channels; c++)
+      weights[c] = 1.0;
+    return FALSE;
+  }
+  for (gint c = 0; c < channels; c++) {
+    GstAudioChannelPosition pos = GST_AUDIO_INFO_POSITION (info, c);
+    if (pos >= 0 && pos < 64)
+      mask |= G_GUINT64_CONSTANT (1) << pos;
+  }
+  has_side =
+      (mask &
+          ((G_GUINT64_CONSTANT (1) << GST_AUDIO_CHANNEL_POSITION_SIDE_LEFT) |
+              (G_GUINT64_CONSTANT (1)
+                  << GST_AUDIO_CHANNEL_POSITION_SIDE_RIGHT))) != 0;
+  for (gint c = 0; c < channels; c++) {
+    switch (GST_AUDIO_INFO_POSITION (info, c)) {
+      case GST_AUDIO_CHANNEL_POSITION_LFE1:
+      case GST_AUDIO_CHANNEL_POSITION_LFE2:
+        weights[c] = 0.0;
+        break;
+      case GST_AUDIO_CHANNEL_POSITION_REAR_LEFT:
+      case GST_AUDIO_CHANNEL_POSITION_REAR_RIGHT:
+        /* the surrounds of 4.0 and 5.x (M+-110), or 7.1's back pair
+         * (M+-135) */
+        weights[c] = has_side ? 1.0 : 1.41;
+        break;
+      case GST_AUDIO_CHANNEL_POSITION_SIDE_LEFT:
+      case GST_AUDIO_CHANNEL_POSITION_SIDE_RIGHT:
+      case GST_AUDIO_CHANNEL_POSITION_WIDE_LEFT:
+      case GST_AUDIO_CHANNEL_POSITION_WIDE_RIGHT:
+        /* M+-090 and M+-060: BS.1770 Annex 3, 60 to 120 degrees */
+        weights[c] = 1.41;
+        break;
+      default:
+        weights[c] = 1.0;
+        break;
+    }
+  }
+  return TRUE;
+}
+
+static void
+gst_loudnorm_refuse_caps (GstLoudnorm *self, GstCaps *caps)
+{
+  gchar *caps_str;
+  gboolean again;
+
+  /* once per caps: the accept-caps query and the caps event both come */
+  GST_OBJECT_LOCK (self);
+  again = self->refused_caps && gst_caps_is_equal (caps, self->refused_caps);
+  if (!again)
+    gst_caps_replace (&self->refused_caps, caps);
+  GST_OBJECT_UNLOCK (self);
+  if (again)
+    return;
+  caps_str = gst_caps_to_string (caps);
+
+  GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+      ("loudnorm takes interleaved F32 or F64 audio with 1 to 8 channels at "
+       "8000-384000 Hz."),
+      ("Put 'audioconvert' (and 'audioresample' for other rates) in front of "
+       "it. Offered caps: %s",
+          caps_str));
+  g_free (caps_str);
+}
+
+static gboolean
+gst_loudnorm_set_caps (GstLoudnorm *self, GstCaps *caps)
+{
+  GstAudioInfo info;
+  gdouble weights[8];
+  gboolean dual_mono;
+  gint rate, channels;
+  MmLoudness *in_meter, *out_meter;
+  MmLimiter *limiter;
+
+  if (!gst_audio_info_from_caps (&info, caps) ||
+      (GST_AUDIO_INFO_FORMAT (&info) != GST_AUDIO_FORMAT_F32 &&
+          GST_AUDIO_INFO_FORMAT (&info) != GST_AUDIO_FORMAT_F64) ||
+      GST_AUDIO_INFO_LAYOUT (&info) != GST_AUDIO_LAYOUT_INTERLEAVED ||
+      GST_AUDIO_INFO_CHANNELS (&info) < 1 ||
+      GST_AUDIO_INFO_CHANNELS (&info) > 8 ||
+      GST_AUDIO_INFO_RATE (&info) < 8000 ||
+      GST_AUDIO_INFO_RATE (&info) > 384000) {
+    gst_loudnorm_refuse_caps (self, caps);
+    return FALSE;
+  }
+  rate = GST_AUDIO_INFO_RATE (&info);
+  channels = GST_AUDIO_INFO_CHANNELS (&info);
+
+  GST_OBJECT_LOCK (self);
+  dual_mono = self->dual_mono;
+  GST_OBJECT_UNLOCK (self);
+  if (!gst_loudnorm_weights (&info, dual_mono, weights))
+    GST_ELEMENT_WARNING (self, STREAM, FORMAT,
+        ("%s: the %d channels have no positions; each is weighed 1.0, as a "
+         "front channel. Set a channel-mask in the caps for BS.1770 "
+         "surround weights (1.41) and to leave out an LFE.",
+            GST_OBJECT_NAME (self), channels),
+        (NULL));
+  for (gint c = 0; c < channels; c++)
+    GST_DEBUG_OBJECT (self, "channel %d weight %.2f", c, weights[c]);
+
+  in_meter = mm_loudness_new (channels, rate, weights);
+  out_meter = mm_loudness_new (channels, rate, weights);
+  limiter = mm_limiter_new (channels, rate, LIMITER_LOOKAHEAD_MS);
+  if (in_meter == NULL || out_meter == NULL || limiter == NULL) {
+    if (in_meter)
+      mm_loudness_free (in_meter);
+    if (out_meter)
+      mm_loudness_free (out_meter);
+    if (limiter)
+      mm_limiter_free (limiter);
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED, (NULL),
+        ("Could not set up the meter and limiter for %d channels at %d Hz",
+            channels, rate));
+    return FALSE;
+  }
+
+  gst_loudnorm_free_dsp (self);
+  self->in_meter = in_meter;
+  self->out_meter = out_meter;
+  self->limiter = limiter;
+  self->work_frames = MAX (WORK_FRAMES, mm_limiter_latency_frames (limiter));
+  self->work = g_malloc (self->work_frames * GST_AUDIO_INFO_BPF (&info));
+  self->info = info;
+  self->have_info = TRUE;
+  gst_caps_replace (&self->caps, caps);
+  return TRUE;
+}
+
+/* ---- meters ---- */
+
+static const GstSegment *
+gst_loudnorm_time_segment (GstLoudnorm *self)
+{
+  static GstSegment fallback;
+  static gsize init = 0;
+
+  if (self->segment.format == GST_FORMAT_TIME)
+    return &self->segment;
+  if (g_once_init_enter (&init)) {
+    gst_segment_init (&fallback, GST_FORMAT_TIME);
+    g_once_init_leave (&init, 1);
+  }
+  return &fallback;
+}
+
+static void
+gst_loudnorm_post_meter (GstLoudnorm *self, MmLoudness *meter)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&self->info);
+  MmLoudnessReading r;
+  GstStructure *s;
+
+  mm_loudness_read (meter, &r, TRUE);
+  s = gst_mm_meter_structure_new ("loudnorm", gst_loudnorm_time_segment (self),
+      self->meter_start, frames_to_time (rate, self->meter_frames));
+  gst_structure_set (s, "momentary", G_TYPE_DOUBLE, level_field (r.momentary),
+      "short-term", G_TYPE_DOUBLE, level_field (r.short_term), "integrated",
+      G_TYPE_DOUBLE, level_field (r.integrated), "loudness-range",
+      G_TYPE_DOUBLE, range_field (r.range), "true-peak", G_TYPE_DOUBLE,
+      peak_db (r.true_peak), "momentary-max", G_TYPE_DOUBLE,
+      level_field (r.momentary_max), "short-term-max", G_TYPE_DOUBLE,
+      level_field (r.short_term_max), "true-peak-interval", G_TYPE_DOUBLE,
+      peak_db (r.true_peak_recent), NULL);
+  gst_element_post_message (
+      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+}
+
+/* Feeds n frames to meter; with post, a meter message goes out whenever an
+ * interval of audio is complete. The first frame sits at base plus
+ * base_frames frames. */
+static void
+gst_loudnorm_meter_add (GstLoudnorm *self, MmLoudness *meter,
+    const guint8 *data, gsize n, GstClockTime base, guint64 base_frames,
+    gboolean post, guint64 interval)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&self->info);
+  gint bpf = GST_AUDIO_INFO_BPF (&self->info);
+  gboolean is_f32 = gst_loudnorm_is_f32 (self);
+  guint64 interval_frames;
+  gsize done = 0;
+
+  if (!post) {
+    if (is_f32)
+      mm_loudness_add_f32 (meter, (const float *) data, n);
+    else
+      mm_loudness_add_f64 (meter, (const double *) data, n);
+    return;
+  }
+  interval_frames =
+      MAX (1, gst_util_uint64_scale_round (interval, rate, GST_SECOND));
+  while (done < n) {
+    gsize len = 0;
+    if (self->meter_frames == 0)
+      self->meter_start = GST_CLOCK_TIME_IS_VALID (base)
+          ? base + frames_to_time (rate, base_frames + done)
+          : GST_CLOCK_TIME_NONE;
+    if (self->meter_frames < interval_frames)
+      len = (gsize) MIN (
+          (guint64) (n - done), interval_frames - self->meter_frames);
+    if (is_f32)
+      mm_loudness_add_f32 (meter, (const float *) (data + done * bpf), len);
+    else
+      mm_loudness_add_f64 (meter, (const double *) (data + done * bpf), len);
+    self->meter_frames += len;
+    done += len;
+    if (self->meter_frames >= interval_frames) {
+      gst_loudnorm_post_meter (self, meter);
+      self->meter_frames = 0;
+    }
+  }
+}
+
+/* ---- end of a programme: summary and tags ---- */
+
+static void
+gst_loudnorm_push_tags (GstLoudnorm *self, const MmLoudnessReading *out)
+{
+  GstTagList *tags = self->upstream_tags
+      ? gst_tag_list_copy (self->upstream_tags)
+      : gst_tag_list_new_empty ();
+
+  if (isfinite (out->integrated))
+    gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE, GST_TAG_TRACK_GAIN,
+        REPLAYGAIN_REFERENCE_LUFS - out->integrated, NULL);
+  gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE, GST_TAG_TRACK_PEAK,
+      isfinite (out->true_peak) ? out->true_peak : 0.0, GST_TAG_REFERENCE_LEVEL,
+      REPLAYGAIN_REFERENCE_LEVEL, NULL);
+  GST_DEBUG_OBJECT (self, "tags %" GST_PTR_FORMAT, tags);
+  gst_pad_push_event (self->srcpad, gst_event_new_tag (tags));
+}
+
+static GstStructure *
+gst_loudnorm_summary_new (GstLoudnorm *self, const MmLoudnessReading *in,
+    const MmLoudnessReading *out, gdouble gain)
+{
+  return gst_structure_new ("loudnorm-summary", "input-integrated",
+      G_TYPE_DOUBLE, level_field (in->integrated), "input-true-peak",
+      G_TYPE_DOUBLE, peak_db (in->true_peak), "input-loudness-range",
+      G_TYPE_DOUBLE, range_field (in->range), "output-integrated",
+      G_TYPE_DOUBLE, level_field (out->integrated), "output-true-peak",
+      G_TYPE_DOUBLE, peak_db (out->true_peak), "gain", G_TYPE_DOUBLE, gain,
+      "duration", G_TYPE_UINT64,
+      frames_to_time (GST_AUDIO_INFO_RATE (&self->info), self->frames), NULL);
+}
+
+static void
+gst_loudnorm_analyze_finish (GstLoudnorm *self)
+{
+  MmLoudnessReading r;
+  GstStructure *s;
+
+  mm_loudness_read_final (self->in_meter, &r);
+  s = gst_loudnorm_summary_new (self, &r, &r, 0.0);
+  GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
+  gst_element_post_message (
+      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+  gst_loudnorm_push_tags (self, &r);
+}
+
+/* ---- file mode: rendering ---- */
+
+static gboolean
+gst_loudnorm_aborted (GstLoudnorm *self)
+{
+  return GST_PAD_IS_FLUSHING (self->sinkpad);
+}
+
+/* In place: through the limiter, or with gain_lin only when it would be
+ * transparent (no delay then). */
+static void
+gst_loudnorm_limit (
+    GstLoudnorm *self, guint8 *data, gsize n, gboolean limit, gdouble gain_lin)
+{
+  gsize n_samples = n * GST_AUDIO_INFO_CHANNELS (&self->info);
+
+  if (limit && gst_loudnorm_is_f32 (self))
+    mm_limiter_process_f32 (self->limiter, (float *) data, n);
+  else if (limit)
+    mm_limiter_process_f64 (self->limiter, (double *) data, n);
+  else if (gst_loudnorm_is_f32 (self))
+    for (gsize i = 0; i < n_samples; i++)
+      ((float *) data)[i] = (float) (((float *) data)[i] * gain_lin);
+  else
+    for (gsize i = 0; i < n_samples; i++)
+      ((double *) data)[i] *= gain_lin;
+}
+
+static void
+gst_loudnorm_push_held_events (GstLoudnorm *self, guint64 upto)
+{
+  HeldEvent *h;
+
+  while ((h = g_queue_peek_head (&self->held_events)) && h->offset <= upto) {
+    g_queue_pop_head (&self->held_events);
+    gst_pad_push_event (self->srcpad, gst_event_ref (h->event));
+    held_event_free (h);
+  }
+}
+
+static GstFlowReturn
+gst_loudnorm_read_failed (GstLoudnorm *self, GError *error)
+{
+  GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL), ("%s", error->message));
+  g_error_free (error);
+  return GST_FLOW_ERROR;
+}
+
+/* Runs the programme through the limiter with gain_db in front and the
+ * ceiling, measuring the output into out_meter (read into *out). With push
+ * the output goes downstream (held events at their places, meter messages
+ * with post); else it is only measured. The output is the input delayed by
+ * the limiter's latency L: the first L frames fed only fill the delay line,
+ * and zeros past the end push the last frames out. Without limit (when the
+ * limiter would not act) the gain is applied alone, and without meter
+ * messages to post the output is not measured again: its levels are the
+ * input's (in) plus the gain. */
+static GstFlowReturn
+gst_loudnorm_render (GstLoudnorm *self, gdouble gain_db, gdouble ceiling_db,
+    gboolean limit, gboolean push, gboolean post, guint64 interval,
+    const MmLoudnessReading *in, MmLoudnessReading *out, gdouble *reduction_db)
+{
+  gdouble gain_lin = pow (10.0, gain_db / 20.0);
+  gboolean measure = limit || (push && post);
+  gint rate = GST_AUDIO_INFO_RATE (&self->info);
+  gsize bpf = GST_AUDIO_INFO_BPF (&self->info);
+  guint64 n_frames = self->frames, out_pos = 0;
+  gsize latency, fed = 0;
+  GError *error = NULL;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  mm_limiter_reset (self->limiter);
+  mm_limiter_set_ceiling_db (self->limiter, ceiling_db);
+  mm_limiter_set_input_gain_db (self->limiter, gain_db);
+  mm_limiter_set_release (
+      self->limiter, LIMITER_RELEASE_MS, LIMITER_AUTO_RELEASE);
+  mm_limiter_snap (self->limiter);
+  mm_limiter_take_reduction_db (self->limiter);
+  /* a trial needs only the loudness */
+  mm_loudness_set_true_peak (self->out_meter, push);
+  mm_loudness_reset (self->out_meter);
+  self->meter_frames = 0;
+  latency = limit ? mm_limiter_latency_frames (self->limiter) : 0;
+  if (!spool_rewind (self->spool, &error))
+    return gst_loudnorm_read_failed (self, error);
+
+  while (fed < latency) {
+    gsize n = MIN (latency - fed, self->work_frames);
+    if (!spool_read (self->spool, self->work, n * bpf, &error))
+      return gst_loudnorm_read_failed (self, error);
+    gst_loudnorm_limit (self, self->work, n, limit, gain_lin);
+    fed += n;
+  }
+
+  while (out_pos < n_frames) {
+    GstClockTime pts = GST_CLOCK_TIME_IS_VALID (self->base_pts)
+        ? self->base_pts + frames_to_time (rate, out_pos)
+        : GST_CLOCK_TIME_NONE;
+    gsize n;
+    GstBuffer *buf = NULL;
+    GstMapInfo map;
+    guint8 *data;
+
+    if (gst_loudnorm_aborted (self))
+      return GST_FLOW_FLUSHING;
+    if (push) {
+      HeldEvent *h;
+      gst_loudnorm_push_held_events (self, out_pos);
+      n = (gsize) MIN ((guint64) self->out_block, n_frames - out_pos);
+      /* the next held event goes between two buffers */
+      if ((h = g_queue_peek_head (&self->held_events)) && h->offset > out_pos)
+        n = (gsize) MIN ((guint64) n, h->offset - out_pos);
+      buf = gst_buffer_new_allocate (NULL, n * bpf, NULL);
+      gst_buffer_map (buf, &map, GST_MAP_WRITE);
+      data = map.data;
+    } else {
+      n = (gsize) MIN ((guint64) self->work_frames, n_frames - out_pos);
+      data = self->work;
+    }
+    if (!spool_read (self->spool, data, n * bpf, &error)) {
+      if (buf) {
+        gst_buffer_unmap (buf, &map);
+        gst_buffer_unref (buf);
+      }
+      return gst_loudnorm_read_failed (self, error);
+    }
+    gst_loudnorm_limit (self, data, n, limit, gain_lin);
+    if (measure)
+      gst_loudnorm_meter_add (self, self->out_meter, data, n, self->base_pts,
+          out_pos, push && post, interval);
+    if (push) {
+      gst_buffer_unmap (buf, &map);
+      GST_BUFFER_PTS (buf) = pts;
+      if (GST_CLOCK_TIME_IS_VALID (pts))
+        GST_BUFFER_DURATION (buf) =
+            self->base_pts + frames_to_time (rate, out_pos + n) - pts;
+      if (out_pos == 0)
+        GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+      ret = gst_pad_push (self->srcpad, buf);
+      if (ret != GST_FLOW_OK) {
+        GST_DEBUG_OBJECT (self, "push: %s", gst_flow_get_name (ret));
+        return ret;
+      }
+    }
+    out_pos += n;
+  }
+  if (push)
+    gst_loudnorm_push_held_events (self, G_MAXUINT64);
+  if (measure) {
+    mm_loudness_read_final (self->out_meter, out);
+  } else {
+    /* the input times gain_lin: its levels plus gain_db, exactly (but for
+     * the rounding of the output format) */
+    *out = *in;
+    out->integrated += gain_db;
+    out->momentary += gain_db;
+    out->short_term += gain_db;
+    out->momentary_max += gain_db;
+    out->short_term_max += gain_db;
+    out->true_peak *= gain_lin;
+    out->sample_peak *= gain_lin;
+    out->true_peak_recent *= gain_lin;
+  }
+  if (reduction_db)
+    *reduction_db = limit ? mm_limiter_take_reduction_db (self->limiter) : 0.0;
+  return GST_FLOW_OK;
+}
+
+/* Whether the limiter would leave the input at gain_db alone: its true peak
+ * stays TRANSPARENT_MARGIN_DB under the ceiling (the limiter's gain is then
+ * exactly 1). */
+static gboolean
+gst_loudnorm_transparent (
+    const MmLoudnessReading *in, gdouble gain_db, gdouble ceiling_db)
+{
+  return in->true_peak <= 0.0 ||
+      20.0 * log10 (in->true_peak) + gain_db <
+      ceiling_db - TRANSPARENT_MARGIN_DB;
+}
+
+/* The end of a file-mode programme: the gain, the trials, the final render
+ * pushed, the summary, the tags. */
+static GstFlowReturn
+gst_loudnorm_file_finish (GstLoudnorm *self)
+{
+  const gchar *name = GST_OBJECT_NAME (self);
+  gdouble target, ceiling, max_gain, gain, needed, reduction = 0.0;
+  gboolean post, silent, capped, met, transparent;
+  guint64 interval;
+  MmLoudnessReading in, out;
+  GstFlowReturn ret;
+  GstStructure *s;
+
+  GST_OBJECT_LOCK (self);
+  target = self->target;
+  ceiling = self->max_true_peak;
+  max_gain = self->max_gain;
+  post = self->post_messages;
+  interval = self->interval;
+  GST_OBJECT_UNLOCK (self);
+
+  mm_loudness_read_final (self->in_meter, &in);
+  silent = !isfinite (in.integrated);
+  needed = silent ? 0.0 : target - in.integrated;
+  capped = needed > max_gain;
+  gain = capped ? max_gain : needed;
+  GST_INFO_OBJECT (self,
+      "input: %" G_GUINT64_FORMAT " frames, %.3f LUFS, %.3f dBTP, LRA %.2f LU;"
+      " gain %.3f dB",
+      self->frames, in.integrated, 20.0 * log10 (in.true_peak), in.range, gain);
+
+  /* the limiter takes loudness off what it catches: trials, measured, not
+   * pushed, until the output sits on the target */
+  transparent = gst_loudnorm_transparent (&in, gain, ceiling);
+  if (!silent && !capped && !transparent) {
+    gdouble prev_gain = NAN, prev_level = NAN;
+    for (guint trial = 0; trial < MAX_TRIALS; trial++) {
+      gdouble error, next;
+      ret = gst_loudnorm_render (
+          self, gain, ceiling, TRUE, FALSE, FALSE, 0, &in, &out, NULL);
+      if (ret != GST_FLOW_OK)
+        return ret;
+      GST_DEBUG_OBJECT (self, "trial %u: gain %.4f dB gives %.4f LUFS", trial,
+          gain, out.integrated);
+      error = target - out.integrated;
+      if (!isfinite (error) || fabs (error) <= TRIAL_TOLERANCE_LU)
+        break;
+      if (error > 0.0 && gain >= max_gain)
+        break;
+      next = gain + error;
+      if (isfinite (prev_level)) {
+        /* secant: the limiter takes back part of each dB put in */
+        gdouble slope = (out.integrated - prev_level) / (gain - prev_gain);
+        if (error > 0.0 && slope < MIN_LOUDNESS_PER_DB) {
+          GST_DEBUG_OBJECT (
+              self, "%.3f LU per dB: back to %.4f dB", slope, prev_gain);
+          gain = prev_gain;
+          break;
+        }
+        next = gain + error / CLAMP (slope, MIN_LOUDNESS_PER_DB, 1.0);
+      }
+      next = MIN (next, max_gain);
+      if (next == gain)
+        break;
+      prev_gain = gain;
+      prev_level = out.integrated;
+      gain = next;
+    }
+  }
+
+  transparent = gst_loudnorm_transparent (&in, gain, ceiling);
+  ret = gst_loudnorm_render (self, gain, ceiling, !transparent, TRUE, post,
+      interval, &in, &out, &reduction);
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  met = !silent && fabs (out.integrated - target) <= WARN_TOLERANCE_LU;
+  GST_INFO_OBJECT (self, "output: %.3f LUFS, %.3f dBTP, gain %.3f dB",
+      out.integrated, 20.0 * log10 (out.true_peak), gain);
+  if (silent) {
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        ("%s: nothing to measure (silent, or shorter than a 400 ms block over "
+         "-70 LUFS): the audio keeps its level (gain 0 dB) instead of "
+         "target=%.1f LUFS.",
+            name, target),
+        (NULL));
+  } else if (capped) {
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        ("%s: target=%.1f LUFS not reached: the input (%.1f LUFS) needs "
+         "%+.1f dB, but max-gain=%.1f dB caps the boost; the output reads "
+         "%.1f LUFS. Raise max-gain (0 to 60 dB) to reach the target.",
+            name, target, in.integrated, needed, max_gain, out.integrated),
+        (NULL));
+  } else if (!met) {
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        ("%s: target=%.1f LUFS not reached: the output reads %.1f LUFS at a "
+         "gain of %+.1f dB, because max-true-peak=%.1f dBTP forces up to %.1f "
+         "dB of limiting on the peaks, and more gain (max-gain=%.1f dB) would "
+         "only be limited away. Lower the target or raise max-true-peak "
+         "(-9 to 0 dBTP).",
+            name, target, out.integrated, gain, ceiling, reduction, max_gain),
+        (NULL));
+  }
+
+  s = gst_loudnorm_summary_new (self, &in, &out, gain);
+  gst_structure_set (s, "target", G_TYPE_DOUBLE, target, "max-true-peak",
+      G_TYPE_DOUBLE, ceiling, "gain-reduction", G_TYPE_DOUBLE, reduction,
+      "target-met", G_TYPE_BOOLEAN, met, NULL);
+  GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
+  gst_element_post_message (
+      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+  gst_loudnorm_push_tags (self, &out);
+  return GST_FLOW_OK;
+}
+
+/* The programme is over (EOS, or a new stream, caps or segment after audio):
+ * file mode renders it; both post the summary and push the tags. */
+static GstFlowReturn
+gst_loudnorm_finish_programme (GstLoudnorm *self)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  if (self->started && self->have_info) {
+    if (self->stream_mode == GST_LOUDNORM_MODE_FILE)
+      ret = gst_loudnorm_file_finish (self);
+    else
+      gst_loudnorm_analyze_finish (self);
+  }
+  gst_loudnorm_reset_programme (self);
+  /* nobody upstream hears of a failed push from an event handler */
+  if (ret == GST_FLOW_NOT_LINKED || ret == GST_FLOW_NOT_NEGOTIATED)
+    GST_ELEMENT_FLOW_ERROR (self, ret);
+  return ret;
+}
+
+/* ---- taking audio in ---- */
+
+static gboolean
+gst_loudnorm_upstream_is_live (GstLoudnorm *self)
+{
+  GstQuery *query = gst_query_new_latency ();
+  gboolean live = FALSE;
+
+  if (gst_pad_peer_query (self->sinkpad, query))
+    gst_query_parse_latency (query, &live, NULL, NULL);
+  gst_query_unref (query);
+  return live;
+}
+
+static void
+gst_loudnorm_refuse_live (GstLoudnorm *self)
+{
+  if (g_atomic_int_compare_and_exchange (&self->live_refused, 0, 1))
+    GST_ELEMENT_ERROR (self, STREAM, FAILED,
+        ("%s: mode=file cannot run on a live source: it holds the whole "
+         "stream and outputs nothing before its end. Use mode=analyze to "
+         "measure a live stream.",
+            GST_OBJECT_NAME (self)),
+        ("upstream answers the LATENCY query as live"));
+}
+
+/* The first audio of a programme (n_frames of it, at pts). */
+static GstFlowReturn
+gst_loudnorm_start_programme (
+    GstLoudnorm *self, GstClockTime pts, guint64 n_frames)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&self->info);
+  guint max_memory;
+
+  GST_OBJECT_LOCK (self);
+  self->stream_mode = self->mode;
+  max_memory = self->max_memory;
+  GST_OBJECT_UNLOCK (self);
+
+  if (self->stream_mode == GST_LOUDNORM_MODE_FILE) {
+    if (g_atomic_int_get (&self->live_refused) ||
+        gst_loudnorm_upstream_is_live (self)) {
+      gst_loudnorm_refuse_live (self);
+      return GST_FLOW_ERROR;
+    }
+    self->spool = spool_new (GST_AUDIO_INFO_BPF (&self->info), max_memory);
+    /* output buffers the size of the first input buffer, from 10 ms to 1 s */
+    self->out_block =
+        (guint) CLAMP (n_frames, (guint64) MAX (1, rate / 100), (guint64) rate);
+  }
+  if (!GST_CLOCK_TIME_IS_VALID (pts) && self->segment.format == GST_FORMAT_TIME)
+    pts = self->segment.start;
+  self->base_pts = pts;
+  self->ts_base = pts;
+  self->ts_frames = 0;
+  self->started = TRUE;
+  self->frames = 0;
+  self->meter_frames = 0;
+  GST_DEBUG_OBJECT (self, "programme starts at %" GST_TIME_FORMAT ", mode %d",
+      GST_TIME_ARGS (pts), self->stream_mode);
+  return GST_FLOW_OK;
+}
+
+/* Follows the input's timestamps: frame-exact times from the last one that
+ * did not fit, so that rounded timestamps never add up. */
+static void
+gst_loudnorm_sync_time (GstLoudnorm *self, GstClockTime pts)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&self->info);
+
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    return;
+  if (GST_CLOCK_TIME_IS_VALID (self->ts_base)) {
+    GstClockTime expected =
+        self->ts_base + frames_to_time (rate, self->ts_frames);
+    GstClockTime diff = pts > expected ? pts - expected : expected - pts;
+    if (diff <= frames_to_time (rate, 1) / 2)
+      return;
+  }
+  self->ts_base = pts;
+  self->ts_frames = 0;
+}
+
+/* n frames of audio in a programme that has started: measured, and in file
+ * mode held. */
+static GstFlowReturn
+gst_loudnorm_take (GstLoudnorm *self, const guint8 *data, gsize n)
+{
+  if (self->stream_mode == GST_LOUDNORM_MODE_ANALYZE) {
+    gboolean post;
+    guint64 interval;
+    GST_OBJECT_LOCK (self);
+    post = self->post_messages;
+    interval = self->interval;
+    GST_OBJECT_UNLOCK (self);
+    gst_loudnorm_meter_add (self, self->in_meter, data, n, self->ts_base,
+        self->ts_frames, post, interval);
+  } else {
+    GError *error = NULL;
+    gboolean had_file = self->spool->fd >= 0;
+    gst_loudnorm_meter_add (
+        self, self->in_meter, data, n, GST_CLOCK_TIME_NONE, 0, FALSE, 0);
+    if (!spool_append (
+            self->spool, data, n * GST_AUDIO_INFO_BPF (&self->info), &error)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+          ("%s: could not hold the audio: %s", GST_OBJECT_NAME (self),
+              error->message),
+          ("max-memory=%" G_GUINT64_FORMAT " MiB; the rest goes to a "
+           "temporary file in %s",
+              self->spool->max_memory / (1024 * 1024), g_get_tmp_dir ()));
+      g_error_free (error);
+      return GST_FLOW_ERROR;
+    }
+    if (!had_file && self->spool->fd >= 0)
+      GST_INFO_OBJECT (self,
+          "past max-memory (%" G_GUINT64_FORMAT " MiB): the rest goes to a "
+          "temporary file in %s",
+          self->spool->max_memory / (1024 * 1024), g_get_tmp_dir ());
+  }
+  self->frames += n;
+  self->ts_frames += n;
+  return GST_FLOW_OK;
+}
+
+/* NaN and Inf come out as 0.0; a clean buffer is only read. */
+static GstBuffer *
+gst_loudnorm_sanitize (GstLoudnorm *self, GstBuffer *buf)
+{
+  gboolean is_f32 = gst_loudnorm_is_f32 (self);
+  GstMapInfo map;
+  gboolean bad;
+
+  if (!gst_buffer_map (buf, &map, GST_MAP_READ))
+    return buf;
+  bad = is_f32 ? mm_has_nonfinite_f32 (
+                     (const float *) map.data, map.size / sizeof (float))
+               : mm_has_nonfinite_f64 (
+                     (const double *) map.data, map.size / sizeof (double));
+  gst_buffer_unmap (buf, &map);
+  if (!bad)
+    return buf;
+  buf = gst_buffer_make_writable (buf);
+  if (gst_buffer_map (buf, &map, GST_MAP_READWRITE)) {
+    if (is_f32)
+      mm_sanitize_f32 ((float *) map.data, map.size / sizeof (float));
+    else
+      mm_sanitize_f64 ((double *) map.data, map.size / sizeof (double));
+    gst_buffer_unmap (buf, &map);
+  }
+  return buf;
+}
+
+static GstFlowReturn
+gst_loudnorm_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
+{
+  GstLoudnorm *self = GST_LOUDNORM (parent);
+  GstClockTime pts = GST_BUFFER_PTS (buf);
+  GstFlowReturn ret;
+  GstMapInfo map;
+  gsize n;
+
+  if (G_UNLIKELY (!self->have_info)) {
+    gst_buffer_unref (buf);
+    GST_ELEMENT_ERROR (
+        self, CORE, NEGOTIATION, (NULL), ("audio came before any caps"));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  n = gst_buffer_get_size (buf) / GST_AUDIO_INFO_BPF (&self->info);
+  if (n == 0) {
+    /* nothing to measure or hold */
+    gst_buffer_unref (buf);
+    return GST_FLOW_OK;
+  }
+  if (!self->started) {
+    ret = gst_loudnorm_start_programme (self, pts, n);
+    if (ret != GST_FLOW_OK) {
+      gst_buffer_unref (buf);
+      return ret;
+    }
+  }
+  gst_loudnorm_sync_time (self, pts);
+
+  if (self->stream_mode == GST_LOUDNORM_MODE_ANALYZE)
+    buf = gst_loudnorm_sanitize (self, buf);
+  if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
+    gst_buffer_unref (buf);
+    GST_ELEMENT_ERROR (
+        self, RESOURCE, READ, (NULL), ("Could not map the buffer for reading"));
+    return GST_FLOW_ERROR;
+  }
+  ret = gst_loudnorm_take (self, map.data, n);
+  gst_buffer_unmap (buf, &map);
+  if (ret != GST_FLOW_OK || self->stream_mode == GST_LOUDNORM_MODE_FILE) {
+    gst_buffer_unref (buf);
+    return ret;
+  }
+  return gst_pad_push (self->srcpad, buf);
+}
+
+/* A GAP is silence: measured, and in file mode held (it comes out as
+ * buffers of zeros). Returns whether the event was consumed. */
+static gboolean
+gst_loudnorm_gap (GstLoudnorm *self, GstEvent *event)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&self->info);
+  gsize bpf = GST_AUDIO_INFO_BPF (&self->info);
+  GstClockTime ts, duration;
+  guint64 n, done = 0;
+
+  gst_event_parse_gap (event, &ts, &duration);
+  if (!GST_CLOCK_TIME_IS_VALID (duration))
+    return FALSE;
+  n = gst_util_uint64_scale_round (duration, rate, GST_SECOND);
+  if (n == 0)
+    return FALSE;
+  if (!self->started &&
+      gst_loudnorm_start_programme (self, ts, n) != GST_FLOW_OK)
+    return TRUE;
+  gst_loudnorm_sync_time (self, ts);
+  memset (self->work, 0, self->work_frames * bpf);
+  while (done < n) {
+    gsize len = (gsize) MIN ((guint64) self->work_frames, n - done);
+    if (gst_loudnorm_take (self, self->work, len) != GST_FLOW_OK)
+      return TRUE;
+    done += len;
+  }
+  return self->stream_mode == GST_LOUDNORM_MODE_FILE;
+}
+
+static gboolean
+gst_loudnorm_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
+{
+  GstLoudnorm *self = GST_LOUDNORM (parent);
+  gboolean holding;
+
+  GST_LOG_OBJECT (self, "%" GST_PTR_FORMAT, event);
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_FLUSH_STOP:
+      gst_loudnorm_reset_programme (self);
+      break;
+    case GST_EVENT_STREAM_START:
+      gst_loudnorm_finish_programme (self);
+      if (self->upstream_tags)
+        gst_tag_list_unref (self->upstream_tags);
+      self->upstream_tags = NULL;
+      break;
+    case GST_EVENT_CAPS: {
+      GstCaps *caps;
+      gst_event_parse_caps (event, &caps);
+      if (self->caps && gst_caps_is_equal (caps, self->caps))
+        break;
+      gst_loudnorm_finish_programme (self);
+      if (!gst_loudnorm_set_caps (self, caps)) {
+        gst_event_unref (event);
+        return FALSE;
+      }
+      break;
+    }
+    case GST_EVENT_SEGMENT:
+      gst_loudnorm_finish_programme (self);
+      gst_event_copy_segment (event, &self->segment);
+      break;
+    case GST_EVENT_GAP:
+      if (self->have_info && gst_loudnorm_gap (self, event)) {
+        gst_event_unref (event);
+        return TRUE;
+      }
+      break;
+    case GST_EVENT_TAG: {
+      GstTagList *tags;
+      gst_event_parse_tag (event, &tags);
+      if (gst_tag_list_get_scope (tags) == GST_TAG_SCOPE_STREAM) {
+        if (self->upstream_tags)
+          gst_tag_list_unref (self->upstream_tags);
+        self->upstream_tags = gst_tag_list_copy (tags);
+      }
+      break;
+    }
+    case GST_EVENT_EOS:
+      gst_loudnorm_finish_programme (self);
+      break;
+    default:
+      break;
+  }
+
+  /* file mode: what comes in the middle of the audio keeps its place */
+  holding = self->started && self->stream_mode == GST_LOUDNORM_MODE_FILE &&
+      GST_EVENT_IS_SERIALIZED (event) &&
+      GST_EVENT_TYPE (event) != GST_EVENT_FLUSH_STOP;
+  if (holding) {
+    HeldEvent *h = g_new (HeldEvent, 1);
+    h->offset = self->frames;
+    h->event = event;
+    g_queue_push_tail (&self->held_events, h);
+    return TRUE;
+  }
+  return gst_pad_event_default (pad, parent, event);
+}
+
+static gboolean
+gst_loudnorm_sink_query (GstPad *pad, GstObject *parent, GstQuery *query)
+{
+  GstLoudnorm *self = GST_LOUDNORM (parent);
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_ACCEPT_CAPS) {
+    GstCaps *caps, *tmpl;
+    gboolean ok;
+
+    gst_query_parse_accept_caps (query, &caps);
+    tmpl = gst_pad_get_pad_template_caps (pad);
+    ok = gst_caps_is_subset (caps, tmpl);
+    gst_caps_unref (tmpl);
+    if (ok)
+      ok = gst_pad_peer_query_accept_caps (self->srcpad, caps);
+    else if (gst_caps_is_fixed (caps))
+      gst_loudnorm_refuse_caps (self, caps);
+    gst_query_set_accept_caps_result (query, ok);
+    return TRUE;
+  }
+  return gst_pad_query_default (pad, parent, query);
+}
+
+static gboolean
+gst_loudnorm_src_query (GstPad *pad, GstObject *parent, GstQuery *query)
+{
+  GstLoudnorm *self = GST_LOUDNORM (parent);
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
+    GstLoudnormMode mode;
+    gboolean live;
+
+    if (!gst_pad_peer_query (self->sinkpad, query))
+      return FALSE;
+    gst_query_parse_latency (query, &live, NULL, NULL);
+    GST_OBJECT_LOCK (self);
+    mode = self->mode;
+    GST_OBJECT_UNLOCK (self);
+    if (live && mode == GST_LOUDNORM_MODE_FILE) {
+      /* the delay is the whole stream: no figure to give */
+      gst_loudnorm_refuse_live (self);
+      return FALSE;
+    }
+    /* analyze adds nothing; file mode on a non-live source outputs all at
+     * the end, where latency has no meaning */
+    return TRUE;
+  }
+  return gst_pad_query_default (pad, parent, query);
+}
+
+static GstStateChangeReturn
+gst_loudnorm_change_state (GstElement *element, GstStateChange transition)
+{
+  GstLoudnorm *self = GST_LOUDNORM (element);
+  GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    gst_segment_init (&self->segment, GST_FORMAT_TIME);
+    gst_loudnorm_reset_programme (self);
+    g_atomic_int_set (&self->live_refused, 0);
+    GST_OBJECT_LOCK (self);
+    gst_caps_replace (&self->refused_caps, NULL);
+    GST_OBJECT_UNLOCK (self);
+  }
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE)
+    return ret;
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    gst_loudnorm_reset_programme (self);
+    gst_loudnorm_free_dsp (self);
+    if (self->upstream_tags)
+      gst_tag_list_unref (self->upstream_tags);
+    self->upstream_tags = NULL;
+  }
+  return ret;
+}
