@@ -57,9 +57,10 @@
  *   The audio held is kept in memory up to #GstLoudnorm:max-memory MiB and
  *   in a temporary file past that (in g_get_tmp_dir (), `$TMPDIR`; unlinked
  *   at once where the system allows, else removed when the programme ends),
- *   so memory stays bounded whatever the length (besides the meters'
- *   per-block values for the exact gating, about 160 bytes per second of
- *   audio). Events that come in the middle of the audio (tags, custom
+ *   so memory stays bounded whatever the length, but for the meters'
+ *   per-block values kept for the exact final gating (a few hundred bytes
+ *   per second of audio per meter, two meters: some 20 to 45 MB for ten
+ *   hours). Events that come in the middle of the audio (tags, custom
  *   events) go out at the same place in it; a GAP comes out as silence. File
  *   mode cannot run on a
  *   live source (it would hold the stream until its end): the element
