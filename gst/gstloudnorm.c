@@ -67,6 +67,27 @@
  *   refuses one with an error saying so, when it answers the LATENCY query or
  *   at the first buffer. Use `mode=analyze` there.
  *
+ * - `live`: one pass, for broadcast chains and streams, live sources
+ *   included. The audio is delayed by #GstLoudnorm:lookahead (100 ms to 10 s,
+ *   default 3 s) and goes out with one gain for the whole programme that
+ *   follows it slowly: every 100 ms the BS.1770-gated loudness of a window
+ *   from 10 s before the frame leaving to the end of the lookahead sets the
+ *   aim, #GstLoudnorm:target minus that loudness (at most
+ *   #GstLoudnorm:max-gain), and the gain moves towards it at no more than
+ *   #GstLoudnorm:max-gain-rate dB per second (default 2): it follows the
+ *   programme, not its syllables or notes. While the window holds nothing
+ *   over the gates (a pause, silence) the gain holds, so nothing ramps up
+ *   after a pause; at the start the gain is already where the first
+ *   lookahead of programme needs it. The same true-peak limiter as file
+ *   mode holds #GstLoudnorm:max-true-peak. The LATENCY query reports the
+ *   lookahead plus the limiter's delay (5 ms and its detector's 43 frames);
+ *   output frames keep their input frame's timestamps and the sample count
+ *   is kept (the delay's tail is pushed out at the end). The target,
+ *   ceiling, max-gain and max-gain-rate follow changes while playing; the
+ *   lookahead is read when a programme starts. The summary's `gain` is the
+ *   programme's level change as a whole (output minus input integrated
+ *   loudness).
+ *
  * A programme ends at EOS, and also at a new stream-start, a caps change or
  * a segment after audio (so that each track of a gapless stream gets its own
  * measurement and, in file mode, its own gain). A flush discards it.
@@ -142,6 +163,11 @@
  * ]| Measures a mix and prints a meter message every second and the
  * `loudnorm-summary` at the end.
  * |[
+ * gst-launch-1.0 pulsesrc ! audioconvert ! \
+ *     loudnorm mode=live preset=ebu-r128 lookahead=3000 ! audioconvert ! \
+ *     pulsesink
+ * ]| Holds a live feed on -23 LUFS and -1 dBTP for broadcast, 3 s behind.
+ * |[
  * gst-launch-1.0 filesrc location=master.flac ! flacparse ! flacdec ! \
  *     audioconvert ! loudnorm preset=ebu-r128 max-gain=12 ! audioconvert ! \
  *     audio/x-raw,format=S24LE ! wavenc ! filesink location=broadcast.wav
@@ -179,6 +205,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_loudnorm_debug);
 #define DEFAULT_DUAL_MONO FALSE
 #define DEFAULT_POST_MESSAGES FALSE
 #define DEFAULT_INTERVAL (100 * GST_MSECOND)
+#define DEFAULT_LOOKAHEAD 3000.0
+#define MAX_LOOKAHEAD 10000.0
+#define DEFAULT_MAX_GAIN_RATE 2.0
 
 /* levels under this (and -inf) read this in messages */
 #define LEVEL_FLOOR -70.0
@@ -219,6 +248,8 @@ enum
   PROP_DUAL_MONO,
   PROP_POST_MESSAGES,
   PROP_INTERVAL,
+  PROP_LOOKAHEAD,
+  PROP_MAX_GAIN_RATE,
   N_PROPERTIES
 };
 
@@ -262,6 +293,10 @@ gst_loudnorm_mode_get_type (void)
         "Hold the whole stream, then output it with one static gain on the "
         "target, the true-peak limiter taking only the overs",
         "file" },
+    { GST_LOUDNORM_MODE_LIVE,
+        "One pass for broadcast and streams: the gain follows the programme "
+        "slowly to the target, with lookahead",
+        "live" },
     { 0, NULL, NULL },
   };
 
@@ -321,6 +356,8 @@ static GstFlowReturn gst_loudnorm_chain (
     GstPad *pad, GstObject *parent, GstBuffer *buf);
 static gboolean gst_loudnorm_sink_event (
     GstPad *pad, GstObject *parent, GstEvent *event);
+static gboolean gst_loudnorm_latency_query (
+    GstLoudnorm *self, GstPad *other, GstQuery *query);
 static gboolean gst_loudnorm_sink_query (
     GstPad *pad, GstObject *parent, GstQuery *query);
 static gboolean gst_loudnorm_src_query (
@@ -540,23 +577,24 @@ gst_loudnorm_class_init (GstLoudnormClass *klass)
 
   properties[PROP_MODE] = g_param_spec_enum ("mode", "Mode",
       "analyze: measure, pass the audio untouched; file: hold the whole "
-      "stream, then output it with one static gain on the target",
+      "stream, then output it with one static gain on the target; live: one "
+      "pass, a slow gain that follows the programme to the target",
       GST_TYPE_LOUDNORM_MODE, DEFAULT_MODE, flags);
   properties[PROP_TARGET] = g_param_spec_double ("target", "Target",
-      "Integrated loudness of the output in file mode (LUFS); setting it "
-      "makes the preset custom",
+      "Integrated loudness of the output in file and live mode (LUFS); "
+      "setting it makes the preset custom",
       -70.0, 0.0, DEFAULT_TARGET, flags);
   properties[PROP_MAX_TRUE_PEAK] =
       g_param_spec_double ("max-true-peak", "Maximum true peak",
-          "Ceiling of the output's true peak in file mode, held by a true-peak "
-          "limiter (dBTP); setting it makes the preset custom",
+          "Ceiling of the output's true peak in file and live mode, held by a "
+          "true-peak limiter (dBTP); setting it makes the preset custom",
           -9.0, 0.0, DEFAULT_MAX_TRUE_PEAK, flags);
   properties[PROP_PRESET] = g_param_spec_enum ("preset", "Preset",
       "Delivery target: sets target and max-true-peak",
       GST_TYPE_LOUDNORM_PRESET, DEFAULT_PRESET, flags);
   properties[PROP_MAX_GAIN] = g_param_spec_double ("max-gain", "Maximum gain",
-      "Largest boost file mode applies to reach the target; a quieter "
-      "programme stays under it, with a warning (dB)",
+      "Largest boost file and live mode apply to reach the target; a "
+      "quieter programme stays under it, with a warning in file mode (dB)",
       0.0, 60.0, DEFAULT_MAX_GAIN, flags);
   properties[PROP_MAX_MEMORY] =
       g_param_spec_uint ("max-memory", "Maximum memory",
@@ -574,6 +612,14 @@ gst_loudnorm_class_init (GstLoudnormClass *klass)
   properties[PROP_INTERVAL] = g_param_spec_uint64 ("interval", "Interval",
       "Interval between meter messages (ns)", GST_MSECOND, G_MAXUINT64,
       DEFAULT_INTERVAL, flags);
+  properties[PROP_LOOKAHEAD] = g_param_spec_double ("lookahead", "Lookahead",
+      "Live mode: how far ahead the gain sees the programme; delays the "
+      "audio, reported as latency (ms)",
+      100.0, MAX_LOOKAHEAD, DEFAULT_LOOKAHEAD, flags);
+  properties[PROP_MAX_GAIN_RATE] =
+      g_param_spec_double ("max-gain-rate", "Maximum gain rate",
+          "Live mode: the fastest the gain may move (dB per second)", 0.1, 20.0,
+          DEFAULT_MAX_GAIN_RATE, flags);
   g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
@@ -619,6 +665,8 @@ gst_loudnorm_init (GstLoudnorm *self)
   self->dual_mono = DEFAULT_DUAL_MONO;
   self->post_messages = DEFAULT_POST_MESSAGES;
   self->interval = DEFAULT_INTERVAL;
+  self->lookahead = DEFAULT_LOOKAHEAD;
+  self->max_gain_rate = DEFAULT_MAX_GAIN_RATE;
 
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   g_queue_init (&self->held_events);
@@ -659,6 +707,7 @@ gst_loudnorm_reset_programme (GstLoudnorm *self)
     mm_loudness_reset (self->out_meter);
   self->meter_frames = 0;
   self->meter_start = GST_CLOCK_TIME_NONE;
+  self->live_latency = self->live_trim = self->out_frames = 0;
 }
 
 static void
@@ -670,8 +719,11 @@ gst_loudnorm_free_dsp (GstLoudnorm *self)
     mm_loudness_free (self->out_meter);
   if (self->limiter)
     mm_limiter_free (self->limiter);
+  if (self->leveler)
+    mm_leveler_free (self->leveler);
   self->in_meter = self->out_meter = NULL;
   self->limiter = NULL;
+  self->leveler = NULL;
   g_free (self->work);
   self->work = NULL;
   self->work_frames = 0;
@@ -740,6 +792,12 @@ gst_loudnorm_set_property (
     case PROP_INTERVAL:
       self->interval = g_value_get_uint64 (value);
       break;
+    case PROP_LOOKAHEAD:
+      self->lookahead = g_value_get_double (value);
+      break;
+    case PROP_MAX_GAIN_RATE:
+      self->max_gain_rate = g_value_get_double (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -788,6 +846,12 @@ gst_loudnorm_get_property (
       break;
     case PROP_INTERVAL:
       g_value_set_uint64 (value, self->interval);
+      break;
+    case PROP_LOOKAHEAD:
+      g_value_set_double (value, self->lookahead);
+      break;
+    case PROP_MAX_GAIN_RATE:
+      g_value_set_double (value, self->max_gain_rate);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -919,6 +983,7 @@ gst_loudnorm_set_caps (GstLoudnorm *self, GstCaps *caps)
   gint rate, channels;
   MmLoudness *in_meter, *out_meter;
   MmLimiter *limiter;
+  MmLeveler *leveler;
 
   if (!gst_audio_info_from_caps (&info, caps) ||
       (GST_AUDIO_INFO_FORMAT (&info) != GST_AUDIO_FORMAT_F32 &&
@@ -950,13 +1015,17 @@ gst_loudnorm_set_caps (GstLoudnorm *self, GstCaps *caps)
   in_meter = mm_loudness_new (channels, rate, weights);
   out_meter = mm_loudness_new (channels, rate, weights);
   limiter = mm_limiter_new (channels, rate, LIMITER_LOOKAHEAD_MS);
-  if (in_meter == NULL || out_meter == NULL || limiter == NULL) {
+  leveler = mm_leveler_new (channels, rate, weights, MAX_LOOKAHEAD);
+  if (in_meter == NULL || out_meter == NULL || limiter == NULL ||
+      leveler == NULL) {
     if (in_meter)
       mm_loudness_free (in_meter);
     if (out_meter)
       mm_loudness_free (out_meter);
     if (limiter)
       mm_limiter_free (limiter);
+    if (leveler)
+      mm_leveler_free (leveler);
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED, (NULL),
         ("Could not set up the meter and limiter for %d channels at %d Hz",
             channels, rate));
@@ -967,6 +1036,7 @@ gst_loudnorm_set_caps (GstLoudnorm *self, GstCaps *caps)
   self->in_meter = in_meter;
   self->out_meter = out_meter;
   self->limiter = limiter;
+  self->leveler = leveler;
   self->work_frames = MAX (WORK_FRAMES, mm_limiter_latency_frames (limiter));
   self->work = g_malloc (self->work_frames * GST_AUDIO_INFO_BPF (&info));
   self->info = info;
@@ -1401,6 +1471,160 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
   return GST_FLOW_OK;
 }
 
+/* ---- live mode ---- */
+
+/* What live mode follows while playing: target, ceiling, the gain's limits,
+ * and the meter settings. */
+static void
+gst_loudnorm_live_settings (
+    GstLoudnorm *self, gboolean *post, guint64 *interval)
+{
+  gdouble target, ceiling, max_gain, max_rate;
+
+  GST_OBJECT_LOCK (self);
+  target = self->target;
+  ceiling = self->max_true_peak;
+  max_gain = self->max_gain;
+  max_rate = self->max_gain_rate;
+  *post = self->post_messages;
+  *interval = self->interval;
+  GST_OBJECT_UNLOCK (self);
+  mm_leveler_set_target (self->leveler, target);
+  mm_leveler_set_max_gain (self->leveler, max_gain);
+  mm_leveler_set_max_rate (self->leveler, max_rate);
+  mm_limiter_set_ceiling_db (self->limiter, ceiling);
+}
+
+/* The delay of live mode with this lookahead: the leveler's and the
+ * limiter's. */
+static guint64
+gst_loudnorm_live_latency_frames (GstLoudnorm *self, gdouble lookahead)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&self->info);
+  return (guint64) lround (lookahead * rate / 1000.0) +
+      mm_limiter_latency_frames (self->limiter);
+}
+
+static void
+gst_loudnorm_live_start (GstLoudnorm *self)
+{
+  gdouble lookahead;
+  gboolean post;
+  guint64 interval, latency;
+
+  GST_OBJECT_LOCK (self);
+  lookahead = self->lookahead;
+  GST_OBJECT_UNLOCK (self);
+  mm_leveler_set_lookahead (self->leveler, lookahead);
+  mm_limiter_reset (self->limiter);
+  mm_limiter_set_input_gain_db (self->limiter, 0.0);
+  mm_limiter_set_release (
+      self->limiter, LIMITER_RELEASE_MS, LIMITER_AUTO_RELEASE);
+  gst_loudnorm_live_settings (self, &post, &interval);
+  mm_limiter_snap (self->limiter);
+  latency = gst_loudnorm_live_latency_frames (self, lookahead);
+  self->live_latency = self->live_trim = latency;
+  self->out_frames = 0;
+  /* the pipeline asks again: the lookahead may have changed */
+  gst_element_post_message (
+      GST_ELEMENT (self), gst_message_new_latency (GST_OBJECT (self)));
+}
+
+/* Live mode: buf (writable) through the leveler and the limiter, in place.
+ * The output is the input delayed: the first frames are the delay's priming
+ * silence and are dropped; the rest is measured and pushed with the time of
+ * the input frame it came from. draining: silence pushing the last frames
+ * out, not measured as input. */
+static GstFlowReturn
+gst_loudnorm_live_push (GstLoudnorm *self, GstBuffer *buf, gboolean draining)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&self->info);
+  gsize bpf = GST_AUDIO_INFO_BPF (&self->info);
+  gboolean is_f32 = gst_loudnorm_is_f32 (self);
+  gboolean post;
+  guint64 interval, drop;
+  GstMapInfo map;
+  gsize n;
+
+  gst_loudnorm_live_settings (self, &post, &interval);
+  if (!gst_buffer_map (buf, &map, GST_MAP_READWRITE)) {
+    gst_buffer_unref (buf);
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, (NULL),
+        ("Could not map the buffer for writing"));
+    return GST_FLOW_ERROR;
+  }
+  n = map.size / bpf;
+  if (!draining)
+    gst_loudnorm_meter_add (
+        self, self->in_meter, map.data, n, GST_CLOCK_TIME_NONE, 0, FALSE, 0);
+  if (is_f32) {
+    mm_leveler_process_f32 (self->leveler, (float *) map.data, n);
+    mm_limiter_process_f32 (self->limiter, (float *) map.data, n);
+  } else {
+    mm_leveler_process_f64 (self->leveler, (double *) map.data, n);
+    mm_limiter_process_f64 (self->limiter, (double *) map.data, n);
+  }
+  drop = MIN (self->live_trim, (guint64) n);
+  self->live_trim -= drop;
+  if (drop < n)
+    gst_loudnorm_meter_add (self, self->out_meter, map.data + drop * bpf,
+        n - drop, self->base_pts, self->out_frames, post, interval);
+  gst_buffer_unmap (buf, &map);
+  if (drop == n) {
+    gst_buffer_unref (buf);
+    return GST_FLOW_OK;
+  }
+  if (drop > 0)
+    gst_buffer_resize (buf, (gssize) (drop * bpf), -1);
+  n -= drop;
+  if (GST_CLOCK_TIME_IS_VALID (self->base_pts)) {
+    GstClockTime start =
+        self->base_pts + frames_to_time (rate, self->out_frames);
+    GST_BUFFER_PTS (buf) = start;
+    GST_BUFFER_DURATION (buf) =
+        self->base_pts + frames_to_time (rate, self->out_frames + n) - start;
+  }
+  GST_BUFFER_OFFSET (buf) = self->out_frames;
+  GST_BUFFER_OFFSET_END (buf) = self->out_frames + n;
+  self->out_frames += n;
+  return gst_pad_push (self->srcpad, buf);
+}
+
+/* The end of a live programme: the frames still in the delay come out
+ * (pushed out by silence), then the summary and the tags. */
+static GstFlowReturn
+gst_loudnorm_live_finish (GstLoudnorm *self)
+{
+  gsize bpf = GST_AUDIO_INFO_BPF (&self->info);
+  MmLoudnessReading in, out;
+  GstFlowReturn ret = GST_FLOW_OK;
+  GstStructure *s;
+  gdouble gain, target;
+
+  if (self->live_latency > 0) {
+    GstBuffer *silence =
+        gst_buffer_new_allocate (NULL, self->live_latency * bpf, NULL);
+    gst_buffer_memset (silence, 0, 0, self->live_latency * bpf);
+    ret = gst_loudnorm_live_push (self, silence, TRUE);
+  }
+  mm_loudness_read_final (self->in_meter, &in);
+  mm_loudness_read_final (self->out_meter, &out);
+  /* the level the programme gained as a whole */
+  gain = isfinite (in.integrated) && isfinite (out.integrated)
+      ? out.integrated - in.integrated
+      : mm_leveler_gain_db (self->leveler);
+  GST_OBJECT_LOCK (self);
+  target = self->target;
+  GST_OBJECT_UNLOCK (self);
+  s = gst_loudnorm_summary_new (self, &in, &out, gain);
+  gst_structure_set (s, "target", G_TYPE_DOUBLE, target, NULL);
+  GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
+  gst_element_post_message (
+      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+  gst_loudnorm_push_tags (self, &out);
+  return ret;
+}
+
 /* The programme is over (EOS, or a new stream, caps or segment after audio):
  * file mode renders it; both post the summary and push the tags. */
 static GstFlowReturn
@@ -1411,6 +1635,8 @@ gst_loudnorm_finish_programme (GstLoudnorm *self)
   if (self->started && self->have_info) {
     if (self->stream_mode == GST_LOUDNORM_MODE_FILE)
       ret = gst_loudnorm_file_finish (self);
+    else if (self->stream_mode == GST_LOUDNORM_MODE_LIVE)
+      ret = gst_loudnorm_live_finish (self);
     else
       gst_loudnorm_analyze_finish (self);
   }
@@ -1479,6 +1705,8 @@ gst_loudnorm_start_programme (
   self->started = TRUE;
   self->frames = 0;
   self->meter_frames = 0;
+  if (self->stream_mode == GST_LOUDNORM_MODE_LIVE)
+    gst_loudnorm_live_start (self);
   GST_DEBUG_OBJECT (self, "programme starts at %" GST_TIME_FORMAT ", mode %d",
       GST_TIME_ARGS (pts), self->stream_mode);
   return GST_FLOW_OK;
@@ -1603,6 +1831,11 @@ gst_loudnorm_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
   }
   gst_loudnorm_sync_time (self, pts);
 
+  if (self->stream_mode == GST_LOUDNORM_MODE_LIVE) {
+    self->frames += n;
+    self->ts_frames += n;
+    return gst_loudnorm_live_push (self, gst_buffer_make_writable (buf), FALSE);
+  }
   if (self->stream_mode == GST_LOUDNORM_MODE_ANALYZE)
     buf = gst_loudnorm_sanitize (self, buf);
   if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
@@ -1640,6 +1873,15 @@ gst_loudnorm_gap (GstLoudnorm *self, GstEvent *event)
       gst_loudnorm_start_programme (self, ts, n) != GST_FLOW_OK)
     return TRUE;
   gst_loudnorm_sync_time (self, ts);
+  if (self->stream_mode == GST_LOUDNORM_MODE_LIVE) {
+    /* silence through the delay, in place of the gap */
+    GstBuffer *silence = gst_buffer_new_allocate (NULL, n * bpf, NULL);
+    gst_buffer_memset (silence, 0, 0, n * bpf);
+    self->frames += n;
+    self->ts_frames += n;
+    gst_loudnorm_live_push (self, silence, FALSE);
+    return TRUE;
+  }
   memset (self->work, 0, self->work_frames * bpf);
   while (done < n) {
     gsize len = (gsize) MIN ((guint64) self->work_frames, n - done);
@@ -1725,6 +1967,8 @@ gst_loudnorm_sink_query (GstPad *pad, GstObject *parent, GstQuery *query)
 {
   GstLoudnorm *self = GST_LOUDNORM (parent);
 
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY)
+    return gst_loudnorm_latency_query (self, self->srcpad, query);
   if (GST_QUERY_TYPE (query) == GST_QUERY_ACCEPT_CAPS) {
     GstCaps *caps, *tmpl;
     gboolean ok;
@@ -1743,30 +1987,60 @@ gst_loudnorm_sink_query (GstPad *pad, GstObject *parent, GstQuery *query)
   return gst_pad_query_default (pad, parent, query);
 }
 
+/* The LATENCY query, asked at either pad: what the other side says, plus
+ * live mode's delay. */
+static gboolean
+gst_loudnorm_latency_query (GstLoudnorm *self, GstPad *other, GstQuery *query)
+{
+  GstLoudnormMode mode;
+  gboolean live;
+
+  GST_OBJECT_LOCK (self);
+  mode = self->mode;
+  GST_OBJECT_UNLOCK (self);
+  if (!gst_pad_peer_query (other, query)) {
+    /* nobody there answers: live mode still has its own delay */
+    if (mode != GST_LOUDNORM_MODE_LIVE)
+      return FALSE;
+    gst_query_set_latency (query, FALSE, 0, GST_CLOCK_TIME_NONE);
+  }
+  gst_query_parse_latency (query, &live, NULL, NULL);
+  if (live && mode == GST_LOUDNORM_MODE_FILE) {
+    /* the delay is the whole stream: no figure to give */
+    gst_loudnorm_refuse_live (self);
+    return FALSE;
+  }
+  if (mode == GST_LOUDNORM_MODE_LIVE) {
+    GstClockTime min, max, ours;
+    gdouble lookahead;
+    GST_OBJECT_LOCK (self);
+    lookahead = self->lookahead;
+    GST_OBJECT_UNLOCK (self);
+    /* the limiter's part needs the rate; before caps, its 5 ms lookahead
+     * and the detector's few dozen frames are close to 6 ms */
+    ours = self->have_info
+        ? frames_to_time (GST_AUDIO_INFO_RATE (&self->info),
+              gst_loudnorm_live_latency_frames (self, lookahead))
+        : (GstClockTime) ((lookahead + LIMITER_LOOKAHEAD_MS + 1.0) *
+              GST_MSECOND);
+    gst_query_parse_latency (query, &live, &min, &max);
+    min += ours;
+    if (GST_CLOCK_TIME_IS_VALID (max))
+      max += ours;
+    gst_query_set_latency (query, live, min, max);
+  }
+  /* analyze adds nothing; file mode on a non-live source outputs all at the
+   * end, where latency has no meaning */
+  return TRUE;
+}
+
 static gboolean
 gst_loudnorm_src_query (GstPad *pad, GstObject *parent, GstQuery *query)
 {
   GstLoudnorm *self = GST_LOUDNORM (parent);
 
-  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY) {
-    GstLoudnormMode mode;
-    gboolean live;
-
-    if (!gst_pad_peer_query (self->sinkpad, query))
-      return FALSE;
-    gst_query_parse_latency (query, &live, NULL, NULL);
-    GST_OBJECT_LOCK (self);
-    mode = self->mode;
-    GST_OBJECT_UNLOCK (self);
-    if (live && mode == GST_LOUDNORM_MODE_FILE) {
-      /* the delay is the whole stream: no figure to give */
-      gst_loudnorm_refuse_live (self);
-      return FALSE;
-    }
-    /* analyze adds nothing; file mode on a non-live source outputs all at
-     * the end, where latency has no meaning */
-    return TRUE;
-  }
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY)
+    return gst_loudnorm_latency_query (self, self->sinkpad, query);
   return gst_pad_query_default (pad, parent, query);
 }
 

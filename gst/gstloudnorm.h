@@ -15,6 +15,7 @@
 #include <gst/audio/audio.h>
 #include <gst/gst.h>
 
+#include "leveler.h"
 #include "limiter.h"
 #include "loudness.h"
 
@@ -31,6 +32,7 @@ typedef enum
 {
   GST_LOUDNORM_MODE_ANALYZE,
   GST_LOUDNORM_MODE_FILE,
+  GST_LOUDNORM_MODE_LIVE,
 } GstLoudnormMode;
 
 /**
@@ -78,6 +80,8 @@ struct _GstLoudnorm
   gboolean dual_mono;
   gboolean post_messages;
   guint64 interval;
+  gdouble lookahead; /* ms, live mode */
+  gdouble max_gain_rate; /* dB/s, live mode */
 
   /* a live upstream was refused in file mode (atomic: the LATENCY query
    * comes from other threads) */
@@ -93,6 +97,7 @@ struct _GstLoudnorm
   MmLoudness *in_meter; /* the input, as it comes */
   MmLoudness *out_meter; /* the rendered output (file mode) */
   MmLimiter *limiter;
+  MmLeveler *leveler; /* live mode */
   guint8 *work; /* work_frames frames for the trial renders */
   gsize work_frames;
   GstTagList *upstream_tags; /* the last stream-scope tags from upstream */
@@ -109,6 +114,9 @@ struct _GstLoudnorm
   guint out_block; /* frames per output buffer in file mode */
   GstLoudnormSpool *spool; /* file mode: the audio held */
   GQueue held_events; /* file mode: serialized events and their offsets */
+  /* live mode: the delay (leveler and limiter), priming frames still to
+   * drop from the output, frames pushed */
+  guint64 live_latency, live_trim, out_frames;
 
   /* meter messages */
   guint64 meter_frames;

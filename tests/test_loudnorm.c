@@ -1360,6 +1360,116 @@ test_refuses_integer_caps (void)
   gst_harness_teardown (h);
 }
 
+/* ---- live mode ---- */
+
+/* A ten-minute programme whose level jumps by up to 18 dB (pink-ish noise
+ * with drum-like hits over it, at 48 kHz) streamed through live mode, in
+ * chunks so that it never all sits in memory: the output's integrated
+ * loudness within 1 LU of the target and its true peak under the ceiling
+ * (libebur128), every frame out, the timestamps the input's, and the LATENCY
+ * query carrying the lookahead and the limiter's delay. */
+static void
+test_live_programme (void)
+{
+  const gint rate = 48000;
+  const gdouble levels[] = { -30, -12, -24, -18, -27 }; /* 2 min each */
+  const gsize chunk = 4800, n = (gsize) rate * 600;
+  MmTestStream st = { GST_AUDIO_FORMAT_F32, rate, 2, chunk };
+  GstHarness *h = ln_harness_new ("loudnorm mode=live preset=ebu-r128 "
+                                  "lookahead=3000 post-messages=true "
+                                  "interval=1000000000",
+      &st);
+  ebur128_state *meter =
+      ebur128_init (2, rate, EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK);
+  GRand *rand = g_rand_new_with_seed (21);
+  gdouble *x = g_new (gdouble, 2 * chunk), state[2] = { 0.0, 0.0 };
+  Puller p = { NULL, 0, 0, TRUE, GST_CLOCK_TIME_NONE };
+  GstBuffer *buf;
+  gdouble integrated, peak = 0.0, tp;
+  LnResult r = { 0 };
+
+  /* a live source, as in a broadcast chain: latency counts there (a bin adds
+   * up only live latencies) */
+  gst_harness_set_live (h, TRUE);
+  for (gsize off = 0; off < n; off += chunk) {
+    gdouble level = levels[(off / (120 * rate)) % G_N_ELEMENTS (levels)];
+    for (gsize i = 0; i < chunk; i++) {
+      gsize k = off + i;
+      gdouble hit = (k % (rate / 2)) < 2000
+          ? 3.0 * exp (-(gdouble) (k % (rate / 2)) / 300.0)
+          : 0.0;
+      for (int c = 0; c < 2; c++) {
+        gdouble w = g_rand_double_range (rand, -1.0, 1.0);
+        state[c] = 0.95 * state[c] + 0.2 * w;
+        x[2 * i + c] = pow (10.0, level / 20.0) *
+            (0.5 * w + state[c] + hit * sin (2 * G_PI * 70.0 * k / rate));
+      }
+    }
+    buf = make_buffer (&st, x, chunk,
+        gst_util_uint64_scale_int (off, GST_SECOND, rate),
+        gst_util_uint64_scale_int (off + chunk, GST_SECOND, rate));
+    g_assert_cmpint (gst_harness_push (h, buf), ==, GST_FLOW_OK);
+    if (off == 0) {
+      /* the delay: 3 s of lookahead, the limiter's 5 ms and its detector */
+      GstClockTime latency = gst_harness_query_latency (h);
+      g_assert_cmpuint (latency, >=, 3005 * GST_MSECOND);
+      g_assert_cmpuint (latency, <, 3007 * GST_MSECOND);
+    }
+    while ((buf = gst_harness_try_pull (h))) {
+      GstMapInfo map;
+      gsize frames = gst_buffer_get_size (buf) / (2 * sizeof (gfloat));
+      if (p.frames == 0)
+        p.first_pts = GST_BUFFER_PTS (buf);
+      else if (GST_BUFFER_PTS (buf) != p.expected)
+        p.contiguous = FALSE;
+      p.expected = GST_BUFFER_PTS (buf) + GST_BUFFER_DURATION (buf);
+      gst_buffer_map (buf, &map, GST_MAP_READ);
+      ebur128_add_frames_float (meter, (const float *) map.data, frames);
+      gst_buffer_unmap (buf, &map);
+      p.frames += frames;
+      gst_buffer_unref (buf);
+    }
+  }
+  gst_harness_push_event (h, gst_event_new_eos ());
+  while ((buf = gst_harness_try_pull (h))) {
+    GstMapInfo map;
+    gsize frames = gst_buffer_get_size (buf) / (2 * sizeof (gfloat));
+    if (GST_BUFFER_PTS (buf) != p.expected)
+      p.contiguous = FALSE;
+    p.expected = GST_BUFFER_PTS (buf) + GST_BUFFER_DURATION (buf);
+    gst_buffer_map (buf, &map, GST_MAP_READ);
+    ebur128_add_frames_float (meter, (const float *) map.data, frames);
+    gst_buffer_unmap (buf, &map);
+    p.frames += frames;
+    gst_buffer_unref (buf);
+  }
+  collect_bus (h, &r);
+  ebur128_loudness_global (meter, &integrated);
+  for (int c = 0; c < 2; c++) {
+    ebur128_true_peak (meter, c, &tp);
+    peak = MAX (peak, tp);
+  }
+  g_test_message ("live, 10 min, levels -30/-12/-24/-18/-27: out %.2f LUFS "
+                  "(target -23), true peak %.3f dBTP (ceiling -1), summary "
+                  "gain %.2f dB",
+      integrated, 20 * log10 (peak),
+      r.summary ? field (r.summary, "gain") : NAN);
+  g_assert_cmpuint (p.frames, ==, n);
+  g_assert_true (p.contiguous);
+  g_assert_cmpuint (p.first_pts, ==, 0);
+  g_assert_cmpfloat (fabs (integrated + 23.0), <=, 1.0);
+  g_assert_cmpfloat (20 * log10 (peak), <=, -1.0 + EBUR128_TOLERANCE_DB);
+  g_assert_nonnull (r.summary);
+  g_assert_nonnull (r.meters);
+  g_assert_cmpfloat (
+      fabs (field (r.summary, "output-integrated") - integrated), <, 0.05);
+  ebur128_destroy (&meter);
+  g_rand_free (rand);
+  g_free (x);
+  ln_result_clear (&r);
+  gst_harness_teardown (h);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1404,6 +1514,7 @@ main (int argc, char **argv)
   g_test_add_func (
       "/loudnorm/file/events-keep-their-place", test_events_keep_their_place);
   g_test_add_func ("/loudnorm/presets", test_presets);
+  g_test_add_func ("/loudnorm/live/programme", test_live_programme);
   g_test_add_func ("/loudnorm/live-source-refused-in-file-mode",
       test_live_source_refused_in_file_mode);
   g_test_add_func ("/loudnorm/refuses-integer-caps", test_refuses_integer_caps);
