@@ -1170,13 +1170,14 @@ test_presets (void)
   }
   g_object_get (e, "target", &target, NULL);
   g_assert_cmpfloat (target, ==, -24.0);
-  /* only the two modes that work */
+  /* the three modes */
   {
     GEnumClass *modes = g_type_class_ref (G_PARAM_SPEC_VALUE_TYPE (
         g_object_class_find_property (G_OBJECT_GET_CLASS (e), "mode")));
-    g_assert_cmpuint (modes->n_values, ==, 2);
+    g_assert_cmpuint (modes->n_values, ==, 3);
     g_assert_nonnull (g_enum_get_value_by_nick (modes, "analyze"));
     g_assert_nonnull (g_enum_get_value_by_nick (modes, "file"));
+    g_assert_nonnull (g_enum_get_value_by_nick (modes, "live"));
     g_type_class_unref (modes);
   }
   gst_object_unref (e);
