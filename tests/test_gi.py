@@ -3,10 +3,13 @@
 # Gst.ElementFactory.make, every writable property is set (minimum, maximum and
 # default) and read back, and a short pipeline runs through each element; then each
 # element's own checks from Python (masterlimiter: numpy through appsrc/appsink, its
-# ceiling, length, latency query and meter).
+# ceiling, length, latency query and meter; loudnorm: presets, the analyze meter and
+# file mode measured with libebur128 through the main job's ctypes meter in
+# scripts/demo/report.py).
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import math
+import os
 import sys
 import unittest
 
@@ -16,6 +19,11 @@ gi.require_version("Gst", "1.0")
 from gi.repository import GLib, GObject, Gst  # noqa: E402
 
 import numpy as np  # noqa: E402
+
+# the main job's meters: libebur128 through ctypes, a 16x windowed-sinc true peak
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, "scripts", "demo"))
+from report import ebur128_measure, true_peak_sinc_dbtp  # noqa: E402
 
 Gst.init(None)
 
@@ -85,10 +93,11 @@ def run_pipeline(description, timeout_s=20):
     return error, samples, messages
 
 
-def push_through(element, x, rate, fmt="F32LE", block=1000):
+def push_through(element, x, rate, fmt="F32LE", block=1000, tags=None):
     """Pushes x (frames, channels) through appsrc ! element ! appsink in `block`-frame
     buffers. Returns (output (frames, channels) float64, the element's own latency in ns
-    from a LATENCY query on its source pad while playing, [element message structures])."""
+    from a LATENCY query on its source pad while playing, [element message structures]).
+    tags: a list that gets every tag list the element sends downstream (a copy)."""
     channels = x.shape[1]
     dtype = "<f4" if fmt == "F32LE" else "<f8"
     caps = Gst.Caps.from_string(
@@ -104,6 +113,13 @@ def push_through(element, x, rate, fmt="F32LE", block=1000):
         pipeline.add(e)
     src.link(element)
     element.link(sink)
+    if tags is not None:
+        def on_event(pad, info):
+            event = info.get_event()
+            if event.type == Gst.EventType.TAG:
+                tags.append(event.parse_tag().copy())
+            return Gst.PadProbeReturn.OK
+        element.get_static_pad("src").add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM, on_event)
     pipeline.set_state(Gst.State.PLAYING)
     for i0 in range(0, x.shape[0], block):
         chunk = np.ascontiguousarray(x[i0:i0 + block], dtype=dtype)
@@ -410,6 +426,215 @@ class TestMixmasterGI(unittest.TestCase):
         self.assertTrue(np.array_equal(y, x))
         self.assertTrue(all(m.get_value("gain-reduction") == 0.0 for m in messages
                             if m.get_name() == "masterlimiter"))
+
+    # ---- loudnorm (issue 6): presets, the analyze meter and file mode from Python
+
+    LOUDNORM_PRESETS = (("custom", None, None), ("ebu-r128", -23.0, -1.0),
+                        ("atsc-a85", -24.0, -2.0), ("streaming", -14.0, -1.0),
+                        ("apple-music", -16.0, -1.0), ("podcast", -16.0, -1.0))
+    LOUDNORM_METER_FIELDS = ("momentary", "short-term", "integrated", "loudness-range",
+                             "true-peak")
+    LOUDNORM_SUMMARY_FIELDS = ("input-integrated", "input-true-peak", "input-loudness-range",
+                               "output-integrated", "output-true-peak", "gain")
+
+    def test_loudnorm_properties_and_presets(self):
+        ln = Gst.ElementFactory.make("loudnorm", None)
+        self.assertIsNotNone(ln)
+        self.assertEqual(ln.get_property("mode").value_nick, "file")
+        self.assertEqual(ln.get_property("preset").value_nick, "streaming")
+        for name, (lo, hi, default) in (("target", (-70.0, 0.0, -14.0)),
+                                        ("max-true-peak", (-9.0, 0.0, -1.0)),
+                                        ("max-gain", (0.0, 60.0, 24.0))):
+            with self.subTest(property=name):
+                pspec = ln.find_property(name)
+                self.assertEqual((pspec.minimum, pspec.maximum, pspec.default_value),
+                                 (lo, hi, default))
+                self.assertEqual(ln.get_property(name), default)
+        self.assertEqual(ln.get_property("max-memory"), 64)
+        self.assertFalse(ln.get_property("post-messages"))
+        self.assertEqual(ln.get_property("interval"), 100 * Gst.MSECOND)
+        self.assertFalse(ln.get_property("dual-mono"))
+        modes = ln.find_property("mode").enum_class.__enum_values__
+        self.assertEqual({v.value_nick for v in modes.values()}, {"analyze", "file", "live"})
+        presets = ln.find_property("preset").enum_class.__enum_values__
+        self.assertEqual([presets[k].value_nick for k in sorted(presets)],
+                         [p[0] for p in self.LOUDNORM_PRESETS])
+
+        # a preset sets target and ceiling (and says so to notify:: listeners)
+        notified = []
+        ln.connect("notify::target", lambda *a: notified.append("target"))
+        ln.connect("notify::max-true-peak", lambda *a: notified.append("max-true-peak"))
+        for nick, target, ceiling in self.LOUDNORM_PRESETS[1:]:
+            with self.subTest(preset=nick):
+                del notified[:]
+                ln.set_property("preset", nick)
+                self.assertEqual(ln.get_property("preset").value_nick, nick)
+                self.assertEqual(ln.get_property("target"), target)
+                self.assertEqual(ln.get_property("max-true-peak"), ceiling)
+                self.assertEqual(sorted(set(notified)), ["max-true-peak", "target"])
+        # setting target (or the ceiling) afterwards makes the preset custom, the other
+        # value kept
+        ln.set_property("preset", "ebu-r128")
+        self.assertEqual((ln.get_property("target"), ln.get_property("max-true-peak")),
+                         (-23.0, -1.0))
+        ln.set_property("target", -20.0)
+        self.assertEqual(ln.get_property("preset").value_nick, "custom")
+        self.assertEqual((ln.get_property("target"), ln.get_property("max-true-peak")),
+                         (-20.0, -1.0))
+        ln.set_property("preset", "podcast")
+        ln.set_property("max-true-peak", -2.0)
+        self.assertEqual(ln.get_property("preset").value_nick, "custom")
+        self.assertEqual(ln.get_property("target"), -16.0)
+        # preset custom leaves both as they are
+        ln.set_property("preset", "custom")
+        self.assertEqual((ln.get_property("target"), ln.get_property("max-true-peak")),
+                         (-16.0, -2.0))
+        # launch lines apply properties in order
+        bin_ = Gst.parse_launch("loudnorm name=a preset=atsc-a85 "
+                                "loudnorm name=b preset=ebu-r128 target=-18")
+        a, b = bin_.get_by_name("a"), bin_.get_by_name("b")
+        self.assertEqual((a.get_property("target"), a.get_property("max-true-peak")),
+                         (-24.0, -2.0))
+        self.assertEqual(a.get_property("preset").value_nick, "atsc-a85")
+        self.assertEqual((b.get_property("target"), b.get_property("max-true-peak")),
+                         (-18.0, -1.0))
+        self.assertEqual(b.get_property("preset").value_nick, "custom")
+
+    def _loudnorm_messages(self, messages, seconds, interval_s=0.1):
+        """Checks the periodic meter messages (DESIGN.md's fields, like level's times) and
+        returns (meters, the one summary)."""
+        meters = [m for m in messages if m.get_name() == "loudnorm"]
+        summaries = [m for m in messages if m.get_name() == "loudnorm-summary"]
+        self.assertEqual(len(summaries), 1)
+        self.assertEqual(len(meters), int(round(seconds / interval_s)))
+        step = int(round(interval_s * Gst.SECOND))
+        for k, m in enumerate(meters):
+            for field in self.LOUDNORM_METER_FIELDS + ("momentary-max", "short-term-max",
+                                                       "true-peak-interval"):
+                self.assertIsInstance(m.get_value(field), float, field)
+                self.assertTrue(math.isfinite(m.get_value(field)), field)
+            for field in ("momentary", "short-term", "integrated", "true-peak"):
+                self.assertGreaterEqual(m.get_value(field), -70.0, field)
+            self.assertGreaterEqual(m.get_value("loudness-range"), 0.0)
+            self.assertGreaterEqual(m.get_value("momentary-max"), m.get_value("momentary"))
+            self.assertGreaterEqual(m.get_value("true-peak"), m.get_value("true-peak-interval"))
+            for field in ("timestamp", "stream-time", "running-time"):
+                self.assertEqual(m.get_value(field), k * step, field)
+            self.assertEqual(m.get_value("duration"), step)
+        summary = summaries[0]
+        for field in self.LOUDNORM_SUMMARY_FIELDS:
+            self.assertIsInstance(summary.get_value(field), float, field)
+            self.assertTrue(math.isfinite(summary.get_value(field)), field)
+        self.assertEqual(summary.get_value("duration"), int(round(seconds * Gst.SECOND)))
+        # the running readings (histograms of 0.01 LU) end where the exact summary is
+        self.assertAlmostEqual(meters[-1].get_value("integrated"),
+                               summary.get_value("output-integrated"), delta=0.02)
+        self.assertAlmostEqual(meters[-1].get_value("true-peak"),
+                               summary.get_value("output-true-peak"), delta=1e-6)
+        return meters, summary
+
+    def _replaygain(self, tags, summary):
+        """The last tag list the element sent carries ReplayGain 2.0 track values of its
+        output."""
+        self.assertTrue(tags, "no tag event out of loudnorm")
+        last = tags[-1]
+        ok, gain = last.get_double(Gst.TAG_TRACK_GAIN)
+        self.assertTrue(ok, "no replaygain-track-gain")
+        self.assertAlmostEqual(gain, -18.0 - summary.get_value("output-integrated"), delta=1e-6)
+        ok, peak = last.get_double(Gst.TAG_TRACK_PEAK)
+        self.assertTrue(ok, "no replaygain-track-peak")
+        self.assertAlmostEqual(peak, 10 ** (summary.get_value("output-true-peak") / 20),
+                               delta=1e-6)
+        ok, ref = last.get_double(Gst.TAG_REFERENCE_LEVEL)
+        self.assertTrue(ok, "no replaygain-reference-level")
+        self.assertEqual(ref, 89.0)
+
+    def test_loudnorm_analyze_from_python(self):
+        # a meter: the very samples out, the measurements on the bus, libebur128's reading
+        rate, seconds = 48000, 3.0
+        x = drum_loop(rate, seconds, seed=11) * 0.5
+        ref = ebur128_measure(x, rate)
+        if ref is None:
+            self.skipTest("libebur128 could not be loaded through ctypes")
+        ln = Gst.ElementFactory.make("loudnorm", None)
+        ln.set_property("mode", "analyze")
+        ln.set_property("post-messages", True)
+        tags = []
+        y, latency, messages = push_through(ln, x, rate, block=777, tags=tags)
+        self.assertEqual(y.shape, x.shape)
+        self.assertTrue(np.array_equal(y, x.astype(np.float32).astype(np.float64)))
+        self.assertEqual(latency, 0)
+        meters, summary = self._loudnorm_messages(messages, seconds)
+        # the meter is held to libebur128 (tests/test_loudness.c: 0.0001 LU)
+        self.assertAlmostEqual(summary.get_value("input-integrated"), ref["integrated_lufs"],
+                               delta=0.01)
+        # its true peak (an 8x detector that also reads what libebur128's 4x one reads)
+        tp = summary.get_value("input-true-peak")
+        self.assertGreaterEqual(tp, ref["true_peak_dbtp"] - 0.01)
+        self.assertAlmostEqual(tp, true_peak_sinc_dbtp(x), delta=0.2)
+        self.assertGreaterEqual(summary.get_value("input-loudness-range"), 0.0)
+        # the output is the input
+        self.assertEqual(summary.get_value("gain"), 0.0)
+        for what in ("integrated", "true-peak"):
+            self.assertEqual(summary.get_value("output-" + what),
+                             summary.get_value("input-" + what), what)
+        # no 400 ms window yet in the first interval, the loudness of the loop after it
+        self.assertEqual(meters[0].get_value("momentary"), -70.0)
+        for m in meters[4:]:
+            self.assertAlmostEqual(m.get_value("momentary"), ref["integrated_lufs"], delta=2.0)
+        self._replaygain(tags, summary)
+
+    def test_loudnorm_file_mode_from_python(self):
+        # the whole stream on the target under the ceiling, measured by libebur128 and a
+        # 16x sinc: -18.4 LUFS drums lifted 4.6 dB into -1 dBTP (the limiter takes the
+        # overs), and taken down 5.5 dB for ATSC (transparent: one gain for every sample)
+        seconds = 3.0
+        for rate, fmt, preset, limited in ((48000, "F32LE", "streaming", True),
+                                           (44100, "F64LE", "atsc-a85", False)):
+            with self.subTest(rate=rate, format=fmt, preset=preset):
+                x = drum_loop(rate, seconds, seed=11) * 0.5
+                if fmt == "F32LE":
+                    x = x.astype(np.float32).astype(np.float64)
+                ref_in = ebur128_measure(x, rate)
+                if ref_in is None:
+                    self.skipTest("libebur128 could not be loaded through ctypes")
+                ln = Gst.ElementFactory.make("loudnorm", None)
+                ln.set_property("preset", preset)
+                ln.set_property("post-messages", True)
+                target = ln.get_property("target")
+                ceiling = ln.get_property("max-true-peak")
+                tags = []
+                y, _, messages = push_through(ln, x, rate, fmt=fmt, block=1000, tags=tags)
+                self.assertEqual(y.shape, x.shape)
+                self.assertTrue(np.all(np.isfinite(y)))
+                ref = ebur128_measure(y, rate)
+                self.assertAlmostEqual(ref["integrated_lufs"], target, delta=0.1)
+                self.assertLessEqual(ref["true_peak_dbtp"], ceiling)
+                self.assertLessEqual(true_peak_sinc_dbtp(y), ceiling + 0.1)
+                _, summary = self._loudnorm_messages(messages, seconds)
+                self.assertEqual(summary.get_value("target"), target)
+                self.assertEqual(summary.get_value("max-true-peak"), ceiling)
+                self.assertTrue(summary.get_value("target-met"))
+                self.assertAlmostEqual(summary.get_value("input-integrated"),
+                                       ref_in["integrated_lufs"], delta=0.01)
+                self.assertAlmostEqual(summary.get_value("output-integrated"),
+                                       ref["integrated_lufs"], delta=0.05)
+                self.assertLessEqual(summary.get_value("output-true-peak"), ceiling)
+                # one static gain: every sample the limiter left alone is the input times
+                # it, none above it
+                gain = summary.get_value("gain")
+                big = np.abs(x) > 1e-3
+                applied = 20 * np.log10(y[big] / x[big])
+                self.assertLessEqual(float(np.max(applied)), gain + 1e-4)
+                self.assertAlmostEqual(float(np.median(applied)), gain, delta=1e-4)
+                if limited:
+                    self.assertGreater(gain, target - ref_in["integrated_lufs"])
+                    self.assertGreater(summary.get_value("gain-reduction"), 0.5)
+                else:
+                    self.assertAlmostEqual(gain, target - ref_in["integrated_lufs"], delta=0.01)
+                    self.assertEqual(summary.get_value("gain-reduction"), 0.0)
+                    self.assertTrue(np.allclose(y, x * 10 ** (gain / 20), rtol=1e-9, atol=0))
+                self._replaygain(tags, summary)
 
     def test_stereowidth_refuses_bad_bass_mono_freq(self):
         element = Gst.ElementFactory.make("stereowidth", None)
