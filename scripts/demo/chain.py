@@ -4,10 +4,11 @@ A stage is one element with its properties. The chain runs
     filesrc ! wavparse ! audioconvert ! F32LE ! [meter-in] ! stage ! stage ... ! [meter-out]
         ! audioconvert ! wavenc ! filesink
 with Gst.parse_launch, and collects every element message on the bus by the name of the
-element that posted it.
+element that posted it (a stage's own message, and any others it names in
+extra_messages, such as loudnorm's "loudnorm-summary" at EOS), and the tags that reach
+the output file's sink.
 
-Extending it: append a Stage to MASTER_CHAIN below as each element lands. The intended
-mastering order, from DESIGN.md, is
+The mastering order, from DESIGN.md, is
     mixeq -> mixcomp -> stereowidth -> masterlimiter -> loudnorm
 with sidechainduck used at mix stage (music stems under the lead, keyed by the lead stem
 that generate.py writes) and albumsequencer joining several masters into one album.
@@ -38,6 +39,7 @@ class Stage:
     message: str = None         # element message structure name it posts, if any
     required: bool = True       # missing element: error (True) or skip with a note
     what: str = ""              # one line for the report
+    extra_messages: tuple = ()  # other message names it posts (e.g. a summary at EOS)
 
 
 # The master EQ (mixeq): broad mastering moves, the 5-band example of docs/mixeq.md.
@@ -67,16 +69,27 @@ MASTER_GLUE = {
 # The limiter (masterlimiter): the last processor, the "streaming master" recipe of
 # docs/masterlimiter.md. The demo mix comes out of the stages before it at about
 # -16.4 LUFS with its true peak at -1.5 dBTP; 2.5 dB of drive into a -1 dBTP ceiling
-# takes it to about -14 LUFS (the streaming target) with up to 2 dB of gain reduction
-# on the loudest drum hits. Lookahead 5 ms, release 150 ms with auto-release and the
-# 8x true-peak detector are the defaults.
+# takes it to about -14 LUFS (near the streaming target; loudnorm after it puts it on
+# the target exactly) with up to 2 dB of gain reduction on the loudest drum hits.
+# Lookahead 5 ms, release 150 ms with auto-release and the 8x true-peak detector are
+# the defaults.
 MASTER_LIMIT = {
     "ceiling": -1.0, "input-gain": 2.5, "post-messages": True,
     "interval": 100 * Gst.MSECOND,
 }
 
+# Delivery (loudnorm): file mode, the streaming preset (-14 LUFS, -1 dBTP). It holds
+# the whole master, measures it, and puts it out with one static gain on -14 LUFS; its
+# true-peak limiter takes only what that gain would push over -1 dBTP. After the limiter
+# above (-13.9 LUFS, -1.15 dBTP) that is a trim of about -0.1 dB and no limiting.
+MASTER_LOUDNESS = {
+    "mode": "file", "preset": "streaming", "post-messages": True,
+    "interval": 100 * Gst.MSECOND,
+}
+
 # The master chain. Master-ish settings: a broad EQ, a little glue compression, a
-# little wider with bass mono below 120 Hz, then limited to -1 dBTP.
+# little wider with bass mono below 120 Hz, limited to -1 dBTP, then put on the
+# streaming loudness target.
 MASTER_CHAIN = [
     Stage("eq", "mixeq", MASTER_EQ,
           what="high-pass 25 Hz 24 dB/oct, low-shelf 90 Hz +1 dB, 300 Hz -1.5 dB, "
@@ -91,8 +104,10 @@ MASTER_CHAIN = [
     Stage("limit", "masterlimiter", MASTER_LIMIT, message="masterlimiter",
           what="input-gain +2.5 dB, ceiling -1 dBTP (lookahead 5 ms, release 150 ms auto, "
                "8x true peak)"),
-    # Next (once it exists; property names per DESIGN.md and its docs):
-    # Stage("loud", "loudnorm", {...}, message="loudnorm"),
+    Stage("loud", "loudnorm", MASTER_LOUDNESS, message="loudnorm",
+          extra_messages=("loudnorm-summary",),
+          what="file mode, preset streaming: -14 LUFS, -1 dBTP (one static gain, "
+               "true-peak limiter for the overs)"),
 ]
 
 # stereowidth at unity is a bit-exact pass-through that still meters: use it to measure
@@ -245,7 +260,12 @@ def plan(stages, meters=True):
 
 def launch_line(in_path, out_path, stages, out_format="F32LE", taps=None):
     """taps: {stage name: WAV path}: what comes out of that stage is also written there
-    (F32, exactly the samples the next stage gets), through a tee and a queue."""
+    (F32, exactly the samples the next stage gets), through a tee and a queue.
+    The file sinks do not preroll (async=false): a stage that holds the whole stream
+    until EOS (loudnorm mode=file) leaves the sinks after it nothing to preroll on
+    until the end, while a tap's sink before it, prerolled, would block the paused
+    pipeline's streaming (its queue fills, then the tee) before EOS ever reaches the
+    holding stage. The output file's sink is named "master_sink"."""
     taps = taps or {}
     parts = [f"filesrc location={_quote(in_path)}", "wavparse", "audioconvert",
              "audio/x-raw,format=F32LE,layout=interleaved"]
@@ -255,9 +275,9 @@ def launch_line(in_path, out_path, stages, out_format="F32LE", taps=None):
         if st.name in taps:
             parts += [f"tee name=tap_{st.name}", "queue"]
             branches.append(f"tap_{st.name}. ! queue ! wavenc ! "
-                            f"filesink location={_quote(taps[st.name])}")
+                            f"filesink async=false location={_quote(taps[st.name])}")
     parts += ["audioconvert", f"audio/x-raw,format={out_format}", "wavenc",
-              f"filesink location={_quote(out_path)}"]
+              f"filesink name=master_sink async=false location={_quote(out_path)}"]
     return "  ".join([" ! ".join(parts)] + branches)
 
 
@@ -313,26 +333,44 @@ def stage_latency_ns(pipeline, stage):
     return None if ours is None or up is None else ours - up
 
 
+def _tags(taglist):
+    """A tag list as {tag: first value} (values gi can unpack)."""
+    out = {}
+    for i in range(taglist.n_tags()):
+        name = taglist.nth_tag_name(i)
+        try:
+            v = taglist.get_value_index(name, 0)
+        except TypeError:
+            continue
+        if isinstance(v, (bool, int, float, str)):
+            out[name] = v
+    return out
+
+
 def run(in_path, out_path, stages, out_format="F32LE", timeout_s=120, taps=None):
     """Runs the chain to EOS. Returns {"launch": str, "messages": {element name: [dict]},
-    "warnings": [str], "latency": {element name: ns}} (latency: what each stage's element
-    reports in the LATENCY query, asked at EOS). Raises ChainError on an error message
-    or a timeout. taps: {stage name: WAV path} to write what comes out of those stages
-    too."""
+    "extra_messages": {element name: {message name: [dict]}}, "sink_tags": [dict],
+    "warnings": [str], "latency": {element name: ns}} (extra_messages: the stages'
+    extra_messages; sink_tags: every tag list the output file's sink saw, in order;
+    latency: what each stage's element reports in the LATENCY query, asked at EOS).
+    Raises ChainError on an error message or a timeout. taps: {stage name: WAV path} to
+    write what comes out of those stages too."""
     line = launch_line(in_path, out_path, stages, out_format, taps)
     try:
         pipeline = Gst.parse_launch(line)
     except GLib.Error as e:
         raise ChainError(f"could not build the pipeline: {e.message}\n  {line}") from e
     messages = {st.name: [] for st in stages}
+    extra = {st.name: {n: [] for n in st.extra_messages} for st in stages if st.extra_messages}
     wanted = {st.name: st.message for st in stages}
+    sink_tags = []
     warnings = []
     bus = pipeline.get_bus()
     if pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
         pipeline.set_state(Gst.State.NULL)
         raise ChainError(f"pipeline refused to start:\n  {line}")
     mask = (Gst.MessageType.ERROR | Gst.MessageType.EOS | Gst.MessageType.ELEMENT
-            | Gst.MessageType.WARNING)
+            | Gst.MessageType.WARNING | Gst.MessageType.TAG)
     try:
         while True:
             msg = bus.timed_pop_filtered(timeout_s * Gst.SECOND, mask)
@@ -348,13 +386,23 @@ def run(in_path, out_path, stages, out_format="F32LE", timeout_s=120, taps=None)
                 w, _ = msg.parse_warning()
                 warnings.append(f"{msg.src.get_name()}: {w.message}")
                 continue
-            s = msg.get_structure()
             src = msg.src.get_name() if msg.src else None
-            if s is None or src not in wanted or s.get_name() != wanted[src]:
+            if msg.type == Gst.MessageType.TAG:
+                if src == "master_sink":
+                    sink_tags.append(_tags(msg.parse_tag()))
+                continue
+            s = msg.get_structure()
+            if s is None or src not in wanted:
+                continue
+            if s.get_name() in extra.get(src, {}):
+                extra[src][s.get_name()].append(_fields(s))
+                continue
+            if s.get_name() != wanted[src]:
                 continue
             d = _fields(s)
             d["t"] = _message_time(s, msg)
             messages[src].append(d)
     finally:
         pipeline.set_state(Gst.State.NULL)
-    return {"launch": line, "messages": messages, "warnings": warnings, "latency": latency}
+    return {"launch": line, "messages": messages, "extra_messages": extra,
+            "sink_tags": sink_tags, "warnings": warnings, "latency": latency}

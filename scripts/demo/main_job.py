@@ -247,7 +247,28 @@ COMP_DEFAULTS = {"threshold": -18.0, "ratio": 4.0, "knee": 6.0, "attack": 10.0,
                  "lookahead": 0.0, "interval": 100 * Gst.MSECOND}
 
 
+_MEMO = {}
+
+
+def _memo(fn, x, rate):
+    """fn(x, rate), computed once per array: a stage's output is the next stage's input,
+    measured by both stages' analyses (the array is kept with the result, so its id
+    stays its own)."""
+    key = (fn.__name__, id(x), rate)
+    if key not in _MEMO or _MEMO[key][0] is not x:
+        _MEMO[key] = (x, fn(x, rate))
+    return _MEMO[key][1]
+
+
 def _hf_side_to_mid_db(x, rate):
+    return _memo(_hf_side_to_mid_db_of, x, rate)
+
+
+def _ebur128(x, rate):
+    return _memo(report.ebur128_measure, x, rate)
+
+
+def _hf_side_to_mid_db_of(x, rate):
     m, s = report.mid_side(x)
     lo, hi = 4.0 * LF_HZ, rate / 2.0 + 1.0
     return (report.db_power(report.band_power(s, rate, lo, hi))
@@ -433,7 +454,7 @@ def limit_analysis(stages, x_in, x_out, rate, stage_out, messages, latency):
     out["sample_peak_dbfs"] = report.sample_peak_dbfs(y)
     out["true_peak_16x_dbtp"] = report.true_peak_sinc_dbtp(y, 16)
     out["in_true_peak_16x_dbtp"] = report.true_peak_sinc_dbtp(x, 16)
-    eb_in, eb_out = report.ebur128_measure(x, rate), report.ebur128_measure(y, rate)
+    eb_in, eb_out = _ebur128(x, rate), _ebur128(y, rate)
     if eb_out is not None:
         out["true_peak_ebur128_dbtp"] = eb_out["true_peak_dbtp"]
         out["loudness_out_lufs"] = eb_out["integrated_lufs"]
@@ -536,7 +557,237 @@ def limit_checks(lim, check):
         check(f"{name}: meter = gain applied", False, lim["why_no_meter_match"])
 
 
-def run_checks(before, after, meters, stages, eq=None, comp=None, lim=None):
+# ---------------------------------------------------------------- delivery loudness (loudnorm)
+
+LOUD_TARGET_TOL_LU = 0.1     # the master's integrated loudness (libebur128) vs target
+LOUD_FINE_TOL_DB = 0.1       # the 16x sinc true peak may read this much over the ceiling
+LOUD_SUMMARY_TOL_LU = 0.05   # its summary's loudness vs libebur128's on its input and output
+LOUD_GAIN_TOL_DB = 0.05      # its summary's gain vs the gain measured on the audio
+LOUD_METER_TOL_LU = 0.02     # running meter (0.01 LU histograms) vs the exact summary
+LOUD_PRESETS = {"ebu-r128": (-23.0, -1.0), "atsc-a85": (-24.0, -2.0),
+                "streaming": (-14.0, -1.0), "apple-music": (-16.0, -1.0),
+                "podcast": (-16.0, -1.0)}
+LOUD_DEFAULTS = {"mode": "file", "preset": "streaming", "target": -14.0,
+                 "max-true-peak": -1.0, "max-gain": 24.0, "interval": 100 * Gst.MSECOND}
+LOUD_SUMMARY_FIELDS = ("input-integrated", "input-true-peak", "input-loudness-range",
+                       "output-integrated", "output-true-peak", "gain")
+LOUD_METER_FIELDS = ("momentary", "short-term", "integrated", "loudness-range", "true-peak")
+REPLAYGAIN_REFERENCE_LUFS = -18.0   # ReplayGain 2.0
+
+
+def loud_settings(props):
+    """(mode, target, ceiling) a loudnorm stage's props ask for: properties apply in
+    order, a preset sets target and ceiling, target or ceiling set after it win."""
+    mode, target, ceiling = "file", LOUD_DEFAULTS["target"], LOUD_DEFAULTS["max-true-peak"]
+    for k, v in props.items():
+        if k == "mode":
+            mode = str(v)
+        elif k == "preset" and str(v) in LOUD_PRESETS:
+            target, ceiling = LOUD_PRESETS[str(v)]
+        elif k == "target":
+            target = float(v)
+        elif k == "max-true-peak":
+            ceiling = float(v)
+    return mode, target, ceiling
+
+
+def loud_analysis(stages, x_in, x_out, rate, stage_out, messages, extra, sink_tags):
+    """Measures the (first) loudnorm stage on its own input and output in the chain (the
+    previous stage's tap, or the mix when it comes first; its own tap, or the master when
+    it is last): frames in and out, integrated loudness and true peak in and out
+    (libebur128; the 16x windowed sinc too for the output's true peak), the gain it
+    applied to the audio (output over input per sample: one static gain, the limiter
+    only ever taking some off, so the median over the samples is that gain when the
+    limiter leaves most of them alone), its `loudnorm` meter messages and its
+    `loudnorm-summary`, and the ReplayGain tags the output file's sink saw. Returns None
+    without a loudnorm stage."""
+    proc = [st for st in stages if st not in (chain.METER_BEFORE, chain.METER_AFTER)]
+    idx = next((i for i, st in enumerate(proc) if st.factory == "loudnorm"), None)
+    if idx is None:
+        return None
+    st = proc[idx]
+    mode, target, ceiling = loud_settings(st.props)
+    x = x_in if idx == 0 else stage_out.get(proc[idx - 1].name)
+    y = x_out if idx == len(proc) - 1 else stage_out.get(st.name)
+    msgs = messages.get(st.name) or []
+    summaries = (extra.get(st.name) or {}).get("loudnorm-summary") or []
+    out = {"name": st.name, "stage": st, "label": st.what or st.factory, "mode": mode,
+           "target": target, "ceiling": ceiling, "n_meter": len(msgs),
+           "n_summary": len(summaries), "summary": summaries[-1] if summaries else None,
+           "meter_last": msgs[-1] if msgs else None,
+           "meter_fields_missing": sorted({f for m in msgs for f in LOUD_METER_FIELDS
+                                           if not isinstance(m.get(f), float)})}
+    rg = [t for t in sink_tags if "replaygain-track-gain" in t or "replaygain-track-peak" in t]
+    out["replaygain"] = rg[-1] if rg else None
+    if x is None or y is None:
+        out["why_not_measured"] = "no tap of its input or output"
+        return out
+    out["frames_in"], out["frames_out"] = int(x.shape[0]), int(y.shape[0])
+    out["finite"] = bool(np.all(np.isfinite(y)))
+    if out["frames_in"] != out["frames_out"]:
+        out["why_not_measured"] = "its output is not as long as its input"
+        return out
+    out["sample_peak_dbfs"] = report.sample_peak_dbfs(y)
+    out["true_peak_16x_dbtp"] = report.true_peak_sinc_dbtp(y, 16)
+    eb_in, eb_out = _ebur128(x, rate), _ebur128(y, rate)
+    if eb_in is not None and eb_out is not None:
+        out["loudness_in_lufs"] = eb_in["integrated_lufs"]
+        out["loudness_out_lufs"] = eb_out["integrated_lufs"]
+        out["true_peak_in_ebur128_dbtp"] = eb_in["true_peak_dbtp"]
+        out["true_peak_ebur128_dbtp"] = eb_out["true_peak_dbtp"]
+    out["hf_side_to_mid_change_db"] = _hf_side_to_mid_db(y, rate) - _hf_side_to_mid_db(x, rate)
+    out["level_change_db"] = report.gated_rms_dbfs(y, rate) - report.gated_rms_dbfs(x, rate)
+    big = np.abs(x) > 1e-3
+    if np.any(big):
+        ratio = np.abs(y[big]) / np.abs(x[big])
+        gain = float(np.median(ratio))
+        out["applied_gain_db"] = report.db_amp(gain)
+        out["applied_max_db"] = report.db_amp(float(np.max(ratio)))
+        out["limited_fraction"] = float(np.mean(ratio < gain * 10 ** (-0.01 / 20.0)))
+    return out
+
+
+def loud_table(loud):
+    """The delivery loudness section of the report."""
+    st = loud["stage"]
+    lines = [f"delivery loudness ({st.factory} '{loud['name']}', mode {loud['mode']}):",
+             f"  {loud['label']}"]
+    if "frames_in" in loud:
+        lines.append(f"frames in {loud['frames_in']}, out {loud['frames_out']}")
+    s = loud["summary"]
+    if "loudness_out_lufs" in loud:
+        lines.append(f"{'':<34} {'into it':>9} {'out':>9}   target {loud['target']:g} LUFS,"
+                     f" ceiling {loud['ceiling']:g} dBTP")
+        lines.append(f"{'integrated loudness, libebur128':<34} {loud['loudness_in_lufs']:9.3f} "
+                     f"{loud['loudness_out_lufs']:9.3f}   (LUFS)")
+        if s:
+            lines.append(f"{'integrated loudness, its summary':<34} "
+                         f"{s.get('input-integrated', math.nan):9.3f} "
+                         f"{s.get('output-integrated', math.nan):9.3f}")
+        lines.append(f"{'true peak, libebur128 4x (dBTP)':<34} "
+                     f"{loud['true_peak_in_ebur128_dbtp']:9.3f} "
+                     f"{loud['true_peak_ebur128_dbtp']:9.3f}")
+        if s:
+            lines.append(f"{'true peak, its summary (dBTP)':<34} "
+                         f"{s.get('input-true-peak', math.nan):9.3f} "
+                         f"{s.get('output-true-peak', math.nan):9.3f}")
+        lines.append(f"{'true peak, 16x sinc (dBTP)':<34} {'':>9} "
+                     f"{loud['true_peak_16x_dbtp']:9.3f}")
+    if s:
+        lines.append(f"its summary: gain {s.get('gain', math.nan):+.3f} dB, loudness range "
+                     f"{s.get('input-loudness-range', math.nan):.2f} LU, gain reduction "
+                     f"{s.get('gain-reduction', math.nan):.2f} dB, target-met "
+                     f"{s.get('target-met')}")
+    if loud.get("applied_gain_db") is not None:
+        lines.append(f"gain applied to the audio (output / input, median over samples): "
+                     f"{loud['applied_gain_db']:+.3f} dB, largest {loud['applied_max_db']:+.3f}"
+                     f" dB; {100 * loud['limited_fraction']:.2f} % of the samples limited")
+    rg = loud.get("replaygain")
+    if rg:
+        lines.append("ReplayGain tags at the output file's sink: " + ", ".join(
+            f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+            for k, v in rg.items() if k.startswith("replaygain")))
+    if loud.get("why_not_measured"):
+        lines.append(f"({loud['why_not_measured']})")
+    return "\n".join(lines)
+
+
+def loud_checks(loud, check):
+    if loud is None:
+        return
+    name, target, c = loud["name"], loud["target"], loud["ceiling"]
+    if "frames_in" in loud:
+        check(f"{name}: same length", loud["frames_in"] == loud["frames_out"],
+              f"{loud['frames_in']} frames in, {loud['frames_out']} out")
+    if "finite" in loud:
+        check(f"{name}: finite output", loud["finite"], "no NaN/Inf samples out of it")
+    if "true_peak_16x_dbtp" in loud:
+        eo = loud.get("loudness_out_lufs")
+        if eo is None:
+            check(f"{name}: on target (libebur128)", False,
+                  "libebur128 could not be loaded (libebur128-1)")
+        else:
+            check(f"{name}: integrated on target (libebur128)",
+                  abs(eo - target) <= LOUD_TARGET_TOL_LU,
+                  f"{eo:.3f} LUFS (want {target:g} +- {LOUD_TARGET_TOL_LU:g})")
+            tp = loud["true_peak_ebur128_dbtp"]
+            check(f"{name}: true peak <= ceiling (libebur128)", tp <= c,
+                  f"{tp:.3f} dBTP, 4x (ceiling {c:g})")
+        tp = loud["true_peak_16x_dbtp"]
+        check(f"{name}: true peak, 16x sinc", tp <= c + LOUD_FINE_TOL_DB,
+              f"{tp:.3f} dBTP (want <= {c + LOUD_FINE_TOL_DB:g})")
+    s = loud["summary"]
+    if s is None or loud["n_summary"] != 1:
+        check(f"{name}: loudnorm-summary", False,
+              f"{loud['n_summary']} loudnorm-summary messages (want 1)")
+    else:
+        missing = [f for f in LOUD_SUMMARY_FIELDS if not isinstance(s.get(f), float)
+                   or not math.isfinite(s[f])]
+        if loud["mode"] == "file":
+            if s.get("target") != target or s.get("max-true-peak") != c:
+                missing.append(f"target/max-true-peak {s.get('target')}/"
+                               f"{s.get('max-true-peak')} (want {target:g}/{c:g})")
+            if s.get("target-met") is not True:
+                missing.append(f"target-met {s.get('target-met')}")
+        check(f"{name}: loudnorm-summary", not missing,
+              "one, with the DESIGN.md fields" + (", target-met" if loud["mode"] == "file"
+                                                  else "")
+              + ("" if not missing else f"; wrong or missing: {', '.join(missing)}"))
+        if "loudness_out_lufs" in loud and not missing:
+            d_in = s["input-integrated"] - loud["loudness_in_lufs"]
+            d_out = s["output-integrated"] - loud["loudness_out_lufs"]
+            check(f"{name}: summary loudness = libebur128",
+                  max(abs(d_in), abs(d_out)) <= LOUD_SUMMARY_TOL_LU,
+                  f"input {s['input-integrated']:.3f} ({d_in:+.4f}), output "
+                  f"{s['output-integrated']:.3f} LUFS ({d_out:+.4f}) "
+                  f"(want +- {LOUD_SUMMARY_TOL_LU:g})")
+            check(f"{name}: summary true peak <= ceiling", s["output-true-peak"] <= c,
+                  f"output-true-peak {s['output-true-peak']:.3f} dBTP (ceiling {c:g})")
+        if loud.get("applied_gain_db") is not None and not missing:
+            d = s["gain"] - loud["applied_gain_db"]
+            d_lu = (loud.get("loudness_out_lufs", math.nan)
+                    - loud.get("loudness_in_lufs", math.nan))
+            check(f"{name}: summary gain = gain applied", abs(d) <= LOUD_GAIN_TOL_DB,
+                  f"summary {s['gain']:+.3f} dB, audio {loud['applied_gain_db']:+.3f} dB "
+                  f"(median output/input; loudness change {d_lu:+.3f} LU)"
+                  f" (want +- {LOUD_GAIN_TOL_DB:g})")
+            check(f"{name}: never above its gain", loud["applied_max_db"] <= s["gain"] + 1e-3,
+                  f"largest output/input {loud['applied_max_db']:+.4f} dB (gain "
+                  f"{s['gain']:+.3f}: the limiter only takes some off)")
+    lm = loud["meter_last"]
+    if lm is None:
+        check(f"{name}: loudnorm messages", False, "none received")
+    else:
+        bad = list(loud["meter_fields_missing"])
+        detail = f"{loud['n_meter']} messages with {', '.join(LOUD_METER_FIELDS)}"
+        if s is not None and isinstance(lm.get("integrated"), float) \
+                and isinstance(s.get("output-integrated"), float):
+            d = lm["integrated"] - s["output-integrated"]
+            detail += (f"; the last one's integrated {lm['integrated']:.3f} vs the summary's "
+                       f"{d:+.4f} LU (want +- {LOUD_METER_TOL_LU:g})")
+            if abs(d) > LOUD_METER_TOL_LU:
+                bad.append("integrated")
+        check(f"{name}: loudnorm messages", not bad,
+              detail + (f"; wrong or missing: {', '.join(bad)}" if bad else ""))
+    rg = loud.get("replaygain")
+    if s is not None and isinstance(s.get("output-integrated"), float):
+        if rg is None:
+            check(f"{name}: ReplayGain tags at the sink", False,
+                  "no replaygain tags reached the output file's sink")
+        else:
+            want_gain = REPLAYGAIN_REFERENCE_LUFS - s["output-integrated"]
+            want_peak = 10 ** (s["output-true-peak"] / 20.0)
+            ok = (abs(rg.get("replaygain-track-gain", math.nan) - want_gain) <= 1e-6
+                  and abs(rg.get("replaygain-track-peak", math.nan) - want_peak) <= 1e-6
+                  and rg.get("replaygain-reference-level") == 89.0)
+            check(f"{name}: ReplayGain tags at the sink", ok,
+                  f"track gain {rg.get('replaygain-track-gain', math.nan):+.3f} dB (want "
+                  f"{want_gain:+.3f}), peak {rg.get('replaygain-track-peak', math.nan):.4f} "
+                  f"(want {want_peak:.4f}), reference level "
+                  f"{rg.get('replaygain-reference-level')} (want 89)")
+
+
+def run_checks(before, after, meters, stages, eq=None, comp=None, lim=None, loud=None):
     """What this chain promises, checked on the rendered files. Extend with each stage."""
     checks = []
 
@@ -554,15 +805,18 @@ def run_checks(before, after, meters, stages, eq=None, comp=None, lim=None):
         check(f"bass mono below {LF_HZ:g} Hz", d_lf <= -6.0,
               f"side-to-mid below {LF_HZ:g} Hz changed {d_lf:+.1f} dB (want <= -6)")
         d_sub = after["sub_side_dbfs"] - before["sub_side_dbfs"]
-        # a limiter after it raises everything by its drive less its reduction: that
-        # level change (measured on its own input and output) is not the crossover's
-        lim_level = (lim or {}).get("level_change_db")
-        if lim_level is not None:
-            d_sub -= lim_level
+        # a limiter after it raises everything by its drive less its reduction, and the
+        # loudness normalizer after that by its gain: those level changes (measured on
+        # their own input and output) are not the crossover's
+        taken_out = []
+        for st_an in (lim, loud):
+            level = (st_an or {}).get("level_change_db")
+            if level is not None:
+                d_sub -= level
+                taken_out.append(f"{st_an['name']}'s level change {level:+.2f} dB")
         check(f"bass mono below {LF_HZ / 2:g} Hz", d_sub <= -20.0,
               f"side below {LF_HZ / 2:g} Hz changed {d_sub:+.1f} dB (want <= -20"
-              + (f"; {lim['name']}'s level change {lim_level:+.2f} dB taken out"
-                 if lim_level is not None else "") + ")")
+              + ("; " + " and ".join(taken_out) + " taken out" if taken_out else "") + ")")
         # well above the crossover the side signal is scaled by width (mid untouched)
         width = next(st.props.get("width", 1.0) for st in stages if st.factory == "stereowidth"
                      and st not in (chain.METER_BEFORE, chain.METER_AFTER))
@@ -577,14 +831,19 @@ def run_checks(before, after, meters, stages, eq=None, comp=None, lim=None):
         comp_shift = (comp or {}).get("hf_side_to_mid_change_db")
         if comp_shift is not None:
             want += comp_shift
-        # so does a limiter after it (one linked gain for both, following the drums)
+        # so does a limiter after it (one linked gain for both, following the drums), and
+        # the loudness normalizer's limiter when it takes overs (its static gain does not)
         lim_shift = (lim or {}).get("hf_side_to_mid_change_db")
         if lim_shift is not None:
             want += lim_shift
+        loud_shift = (loud or {}).get("hf_side_to_mid_change_db")
+        if loud_shift is not None:
+            want += loud_shift
         d_w = after["hf_side_to_mid_db"] - before["hf_side_to_mid_db"]
         shares = ([f"EQ's share {eq_shift:+.2f}"] if eq else []) + (
             [f"{comp['name']}'s {comp_shift:+.2f}"] if comp_shift is not None else []) + (
-            [f"{lim['name']}'s {lim_shift:+.2f}"] if lim_shift is not None else [])
+            [f"{lim['name']}'s {lim_shift:+.2f}"] if lim_shift is not None else []) + (
+            [f"{loud['name']}'s {loud_shift:+.2f}"] if loud_shift is not None else [])
         check(f"width {width:g} above {4 * LF_HZ:g} Hz", abs(d_w - want) <= 0.25,
               f"side-to-mid changed {d_w:+.2f} dB (want {want:+.2f} +- 0.25"
               + (", " + ", ".join(shares) if shares else "") + ")")
@@ -603,6 +862,7 @@ def run_checks(before, after, meters, stages, eq=None, comp=None, lim=None):
     eq_checks(eq, check)
     comp_checks(comp, check)
     limit_checks(lim, check)
+    loud_checks(loud, check)
     return checks
 
 
@@ -689,11 +949,14 @@ def main(argv=None):
         return 2
     comp = comp_analysis(stages, x_in, x_out, rate, stage_out, msgs)
     lim = limit_analysis(stages, x_in, x_out, rate, stage_out, msgs, res.get("latency"))
-    checks = run_checks(before, after, meters, stages, eq, comp, lim)
+    loud = loud_analysis(stages, x_in, x_out, rate, stage_out, msgs,
+                         res.get("extra_messages") or {}, res.get("sink_tags") or [])
+    checks = run_checks(before, after, meters, stages, eq, comp, lim, loud)
     lines = ["", f"[3/3] report: demo-mix.wav (before) vs demo-master.wav (after, {fmt_out})",
              "", text, ""] + ([eq_table(eq), ""] if eq else []) + (
              [comp_table(comp), ""] if comp else []) + (
-             [limit_table(lim), ""] if lim else []) + [
+             [limit_table(lim), ""] if lim else []) + (
+             [loud_table(loud), ""] if loud else []) + [
              "element messages per stage: "
              + ", ".join(f"{k}: {v}" for k, v in per_stage.items()), "", "checks:"]
     for name, ok, detail in checks:
@@ -728,10 +991,20 @@ def main(argv=None):
                                      "applied_max_db", "applied_mean_db", "limited_fraction",
                                      "meter_vs_audio_db", "hf_side_to_mid_change_db",
                                      "why_not_measured", "why_no_meter_match")},
+        "loudnorm": None if loud is None else {
+            k: loud.get(k) for k in ("name", "mode", "target", "ceiling", "summary",
+                                     "meter_last", "n_meter", "replaygain", "frames_in",
+                                     "frames_out", "loudness_in_lufs", "loudness_out_lufs",
+                                     "true_peak_in_ebur128_dbtp", "true_peak_ebur128_dbtp",
+                                     "true_peak_16x_dbtp", "sample_peak_dbfs",
+                                     "applied_gain_db", "applied_max_db", "limited_fraction",
+                                     "level_change_db", "hf_side_to_mid_change_db",
+                                     "why_not_measured")},
+        "sink_tags": res.get("sink_tags"),
         "stage_latency_ns": res.get("latency"),
         "stage_outputs": taps,
-        "messages": msgs, "checks": [{"name": n, "pass": ok, "detail": d}
-                                     for n, ok, d in checks],
+        "messages": msgs, "extra_messages": res.get("extra_messages"),
+        "checks": [{"name": n, "pass": ok, "detail": d} for n, ok, d in checks],
     })
     if not args.no_plot:
         png = os.path.join(outdir, "demo-report.png")
