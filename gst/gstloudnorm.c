@@ -65,7 +65,10 @@
  *   mode cannot run on a
  *   live source (it would hold the stream until its end): the element
  *   refuses one with an error saying so, when it answers the LATENCY query or
- *   at the first buffer. Use `mode=analyze` there.
+ *   at the first buffer. Use `mode=analyze` or `mode=live` there. So that
+ *   the sinks after it can preroll while it holds the stream (a pipeline
+ *   where the stream also goes elsewhere through a tee would otherwise wait
+ *   for them for ever), it sends a GAP event when a programme starts.
  *
  * - `live`: one pass, for broadcast chains and streams, live sources
  *   included. The audio is delayed by #GstLoudnorm:lookahead (100 ms to 10 s,
@@ -1667,8 +1670,8 @@ gst_loudnorm_refuse_live (GstLoudnorm *self)
   if (g_atomic_int_compare_and_exchange (&self->live_refused, 0, 1))
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
         ("%s: mode=file cannot run on a live source: it holds the whole "
-         "stream and outputs nothing before its end. Use mode=analyze to "
-         "measure a live stream.",
+         "stream and outputs nothing before its end. Use mode=live to "
+         "normalize a live stream, mode=analyze to measure it.",
             GST_OBJECT_NAME (self)),
         ("upstream answers the LATENCY query as live"));
 }
@@ -1707,6 +1710,12 @@ gst_loudnorm_start_programme (
   self->meter_frames = 0;
   if (self->stream_mode == GST_LOUDNORM_MODE_LIVE)
     gst_loudnorm_live_start (self);
+  if (self->stream_mode == GST_LOUDNORM_MODE_FILE &&
+      GST_CLOCK_TIME_IS_VALID (pts))
+    /* nothing comes out before the end: let the sinks preroll meanwhile, or
+     * a pipeline where the stream also goes elsewhere (a tee) would wait for
+     * them for ever */
+    gst_pad_push_event (self->srcpad, gst_event_new_gap (pts, 0));
   GST_DEBUG_OBJECT (self, "programme starts at %" GST_TIME_FORMAT ", mode %d",
       GST_TIME_ARGS (pts), self->stream_mode);
   return GST_FLOW_OK;

@@ -1361,6 +1361,33 @@ test_refuses_integer_caps (void)
   gst_harness_teardown (h);
 }
 
+/* File mode outputs nothing before the end, yet the sinks after it preroll
+ * (it sends a GAP when the programme starts): a stream that also goes
+ * elsewhere through a tee does not wait for ever. */
+static void
+test_file_mode_beside_a_tee (void)
+{
+  GError *error = NULL;
+  GstElement *pipe = gst_parse_launch (
+      "audiotestsrc num-buffers=100 ! audio/x-raw,format=F32LE ! tee name=t "
+      "! queue ! loudnorm ! fakesink t. ! queue ! fakesink",
+      &error);
+  GstBus *bus;
+  GstMessage *msg;
+
+  g_assert_no_error (error);
+  bus = gst_element_get_bus (pipe);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (
+      bus, 20 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (msg);
+  g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipe);
+}
+
 /* ---- live mode ---- */
 
 /* A ten-minute programme whose level jumps by up to 18 dB (pink-ish noise
@@ -1516,6 +1543,7 @@ main (int argc, char **argv)
       "/loudnorm/file/events-keep-their-place", test_events_keep_their_place);
   g_test_add_func ("/loudnorm/presets", test_presets);
   g_test_add_func ("/loudnorm/live/programme", test_live_programme);
+  g_test_add_func ("/loudnorm/file/beside-a-tee", test_file_mode_beside_a_tee);
   g_test_add_func ("/loudnorm/live-source-refused-in-file-mode",
       test_live_source_refused_in_file_mode);
   g_test_add_func ("/loudnorm/refuses-integer-caps", test_refuses_integer_caps);
