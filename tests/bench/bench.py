@@ -118,7 +118,7 @@ def write_signal_gst(path, frames):
 
 class Contender:
     def __init__(self, cid, role, element, label, kind, spec, note=None, package=None,
-                 env=None, inputs=1):
+                 env=None, inputs=1, name=None, against=None):
         self.id = cid
         self.role = role          # "ours", "peer", "baseline"
         self.element = element
@@ -130,14 +130,17 @@ class Contender:
         self.package = package
         self.env = env or {}
         self.inputs = inputs
+        self.name = name or label # ours: the table's name (label without the ORC suffix)
+        self.against = against    # peer: names of the ours rows it is compared with (None: all)
         self.missing = None       # reason it cannot run
         self.failed = None        # reason a timed run failed
         self.walls = []
         self.cpus = []
 
-    def argv(self, path, out=None):
+    def argv(self, path, out=None, report=False):
         """The command; with out, it writes its output to the WAV file out (F32) instead of
-        discarding it (--check)."""
+        discarding it (--check); with report, it also prints what it measures itself
+        (gst-launch's messages and tags, ffmpeg's info log: --check)."""
         if self.kind == "gst":
             src = 'filesrc location="%s" ! wavparse ! %s' % (path, GST_CAPS)
             sink = "%s ! fakesink sync=false" % GST_CAPS
@@ -150,13 +153,14 @@ class Contender:
             else:
                 desc = "%s ! %s ! %s" % (src, self.spec, sink)
             # gst-launch-1.0 escapes the spaces in each argument, so split like a shell would
-            return ["gst-launch-1.0", "-q"] + shlex.split(desc)
+            return ["gst-launch-1.0"] + (["-m", "-t"] if report else ["-q"]) + shlex.split(desc)
         if self.kind == "sox":
             # -n: the null output (nothing is written or encoded); the effects follow it
             dest = ["-e", "floating-point", "-b", "32", out] if out else ["-n"]
             return (["sox", "-V1", "--buffer", str(SOX_BUFFER), path] + dest
                     + shlex.split(self.spec or ""))
-        argv = ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error"]
+        argv = ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel",
+                "info" if report else "error"]
         for _ in range(self.inputs):
             argv += ["-max_size", str(BLOCK_FRAMES * FRAME_BYTES), "-i", path]
         if self.inputs > 1:
@@ -212,7 +216,7 @@ def build_contenders(table, only, orc_backup):
                 variants.append(({"ORC_CODE": "backup"}, " [ORC_CODE=backup]"))
             for env, suffix in variants:
                 c = Contender("%s-ours%d%s" % (el, i, "-orcbackup" if env else ""), "ours", el,
-                              o["name"] + suffix, "gst", o["gst"], env=env)
+                              o["name"] + suffix, "gst", o["gst"], env=env, name=o["name"])
                 ours.append(c)
         for i, p in enumerate(entry.get("peers", [])):
             kinds = [k for k in KINDS if k in p]
@@ -220,10 +224,17 @@ def build_contenders(table, only, orc_backup):
                 raise SystemExit("table: %s peer '%s' needs exactly one of %s"
                                  % (el, p.get("name"), ", ".join(KINDS)))
             kind = kinds[0]
+            against = p.get("against")
+            if against is not None:
+                names = [o["name"] for o in entry["ours"]]
+                bad = [a for a in against if a not in names]
+                if bad:
+                    raise SystemExit("table: %s peer '%s': 'against' names no ours row %s"
+                                     % (el, p["name"], ", ".join(repr(a) for a in bad)))
             want_sox = want_sox or kind == "sox"
             peers.append(Contender("%s-peer%d" % (el, i), "peer", el, p["name"], kind, p[kind],
                                    note=p.get("note"), package=p.get("package"),
-                                   inputs=int(p.get("inputs", 1))))
+                                   inputs=int(p.get("inputs", 1)), against=against))
         cons += ours + peers
         groups.append((el, ours, peers))
     if want_sox:
@@ -369,7 +380,8 @@ def make_rows(cons, groups, seconds):
     for el, ours, peers in groups:
         for o in ours:
             for p in peers:
-                row(el, o, p)
+                if p.against is None or o.name in p.against:
+                    row(el, o, p)
     return rows
 
 
@@ -456,16 +468,132 @@ def level_stats(x, skip):
 
     try:
         from scipy.signal import resample_poly
-        tp = db(np.abs(resample_poly(x, 16, 1, axis=0, window=("kaiser", 12.0))).max())
+        # in blocks (16x of 10 minutes would be 7 GB), each with 64 frames of context on
+        # either side (the interpolation filter reaches 10 input frames)
+        tp, block, pad = 0.0, 1 << 20, 64
+        for a in range(0, len(x), block):
+            lo, hi = max(0, a - pad), min(len(x), a + block + pad)
+            y = resample_poly(x[lo:hi], 16, 1, axis=0, window=("kaiser", 12.0))
+            y = y[16 * (a - lo):16 * (min(len(x), a + block) - lo)]
+            tp = max(tp, np.abs(y).max())
+        tp = db(tp)
     except ImportError:
         tp = None
     return db(np.abs(x).max()), tp, db(np.sqrt(np.mean(x ** 2)))
 
 
+_EBUR128 = None
+
+
+def ebur128_lib():
+    """libebur128 through ctypes (Debian: libebur128-1), or None."""
+    global _EBUR128
+    if _EBUR128 is None:
+        import ctypes
+        import ctypes.util
+        _EBUR128 = False
+        for name in (ctypes.util.find_library("ebur128"), "libebur128.so.1"):
+            try:
+                lib = ctypes.CDLL(name) if name else None
+            except OSError:
+                lib = None
+            if lib:
+                vp, dp = ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)
+                lib.ebur128_init.restype = vp
+                lib.ebur128_init.argtypes = [ctypes.c_uint, ctypes.c_ulong, ctypes.c_int]
+                lib.ebur128_add_frames_double.argtypes = [vp, dp, ctypes.c_size_t]
+                lib.ebur128_loudness_global.argtypes = [vp, dp]
+                lib.ebur128_true_peak.argtypes = [vp, ctypes.c_uint, dp]
+                lib.ebur128_destroy.argtypes = [ctypes.POINTER(vp)]
+                _EBUR128 = lib
+                break
+    return _EBUR128 or None
+
+
+def loudness_stats(x):
+    """Integrated loudness (LUFS) and true peak (dBTP; libebur128 oversamples 4x at 48 kHz)
+    of the whole of x, by libebur128; (None, None) without it."""
+    import ctypes
+    import numpy as np
+    lib = ebur128_lib()
+    if lib is None or not len(x):
+        return None, None
+    # EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK
+    st = ctypes.c_void_p(lib.ebur128_init(x.shape[1], RATE, 5 | 49))
+    if not st.value:
+        return None, None
+    try:
+        dp = ctypes.POINTER(ctypes.c_double)
+        for a in range(0, len(x), 1 << 20):
+            blk = np.ascontiguousarray(x[a:a + (1 << 20)], dtype=np.float64)
+            if lib.ebur128_add_frames_double(st, blk.ctypes.data_as(dp), len(blk)) != 0:
+                return None, None
+        v = ctypes.c_double()
+        lib.ebur128_loudness_global(st, ctypes.byref(v))
+        integrated, tp = v.value, 0.0
+        for ch in range(x.shape[1]):
+            lib.ebur128_true_peak(st, ch, ctypes.byref(v))
+            tp = max(tp, v.value)
+    finally:
+        lib.ebur128_destroy(ctypes.byref(st))
+    return integrated, 20 * np.log10(max(tp, 1e-12))
+
+
+def compare_input(x, y):
+    """How the output y differs from the input x: 'identical' (bit for bit), 'max diff N dB'
+    (largest sample difference, dBFS), or the difference in length."""
+    import numpy as np
+    if y.shape != x.shape:
+        return "%+d frames" % (len(y) - len(x)) if y.shape[1:] == x.shape[1:] else "-"
+    d = np.abs(y - x).max()
+    return "identical" if d == 0 else "max diff %.1f dB" % (20 * np.log10(d))
+
+
+def reported(text):
+    """What a contender printed about its own measurement (--check runs gst-launch with -m -t
+    and ffmpeg at -loglevel info): our loudnorm-summary, ReplayGain tags, ffmpeg ebur128's
+    summary. '' when none of them is there."""
+    import re
+    out = []
+    m = re.search(r"loudnorm-summary, (.*?);?\s*$", text, re.M)
+    if m:
+        f = dict(re.findall(r"([\w-]+)=\([a-z0-9]+\)([^,]+)", m.group(1)))
+
+        def g(k, fmt):
+            try:
+                return fmt % float(f[k])
+            except (KeyError, ValueError):
+                return "?"
+        msg = ("in %s LUFS %s dBTP, gain %s dB" % (g("input-integrated", "%.2f"),
+               g("input-true-peak", "%.2f"), g("gain", "%+.2f")))
+        if "gain-reduction" in f:
+            msg += ", limiter %s dB" % g("gain-reduction", "%.2f")
+        msg += ", out %s LUFS %s dBTP" % (g("output-integrated", "%.2f"),
+                                          g("output-true-peak", "%.2f"))
+        out.append("loudnorm-summary: " + msg)
+    elif "replaygain track gain" in text:
+        gain = re.search(r"replaygain track gain: ([-\d.]+)", text)
+        peak = re.search(r"replaygain track peak: ([-\d.]+)", text)
+        msg = "ReplayGain tags: track gain %+.2f dB" % float(gain.group(1))
+        if peak:
+            import math
+            msg += ", track peak %.2f dBFS" % (20 * math.log10(max(float(peak.group(1)), 1e-12)))
+        out.append(msg)
+    tail = text[text.rfind("Summary:"):] if "Summary:" in text else ""
+    m = re.search(r"\bI:\s+([-\d.]+) LUFS", tail)
+    if m:
+        peak = re.search(r"\bPeak:\s+([-\d.]+) dBFS", tail)
+        out.append("ebur128 summary: I %s LUFS" % m.group(1)
+                   + (", true peak %s dBFS" % peak.group(1) if peak else ""))
+    return "; ".join(out)
+
+
 def check_contenders(cons, signal, seconds, env, tmp):
     """Run each contender once with its output written to a file; print its levels next to
     the input's. A pass-through shows the input's levels (a dynamics peer that was not
-    enabled, a filter at unity settings)."""
+    enabled, a filter at unity settings). Also: each output's integrated loudness and true
+    peak by libebur128, whether it is the input unchanged, and what the contender reported
+    about its own measurement (our summary message, ReplayGain tags, ffmpeg's ebur128)."""
     try:
         import numpy  # noqa: F401
     except ImportError:
@@ -473,47 +601,63 @@ def check_contenders(cons, signal, seconds, env, tmp):
         return 1
     x = read_wav_f32(signal)
     skip = RATE   # the first second: envelopes and smoothers settle
-    rows = [("input", "", len(x)) + level_stats(x, skip)]
+    rows = [("input", "", len(x)) + level_stats(x, skip) + loudness_stats(x) + ("", "")]
+    empty = (None,) * 6 + ("", "")
     errpath = os.path.join(tmp, "stderr.txt")
     for c in cons:
         if c.missing or c.role == "baseline":
             if c.missing:
-                rows.append((c.element, c.label, None, None, None, None))
+                rows.append((c.element, c.label) + empty)
             continue
+        log("   %-13s %s" % (c.element, c.label))
         out = os.path.join(tmp, "out-%s.wav" % c.id)
         full_env = dict(env)
         full_env.update(c.env)
         with open(errpath, "wb") as err:
-            rc = subprocess.run(c.argv(signal, out), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=err,
+            rc = subprocess.run(c.argv(signal, out, report=True), stdin=subprocess.DEVNULL,
+                                stdout=err, stderr=subprocess.STDOUT,
                                 env=full_env).returncode
+        with open(errpath, "r", errors="replace") as f:
+            said = reported(f.read())
         y = read_wav_f32(out) if rc == 0 and os.path.exists(out) else None
         if y is None:
             log("   %s '%s': %s" % (c.element, c.label, "exit %d: %s" % (rc, stderr_reason(
                 errpath)) if rc else "no 32-bit float WAV output"))
-            rows.append((c.element, c.label, None, None, None, None))
+            rows.append((c.element, c.label) + empty)
         else:
-            rows.append((c.element, c.label, len(y)) + level_stats(y, skip))
+            rows.append((c.element, c.label, len(y)) + level_stats(y, skip)
+                        + loudness_stats(y) + (compare_input(x, y), said))
         try:
             os.unlink(out)
         except OSError:
             pass
     print()
     print("gst-mixmaster benchmark --check: %g s of the bench signal through each contender "
-          "once, output kept; levels in dBFS from 1 s on (true peak: 16x interpolation)"
-          % seconds)
+          "once, output kept; sample peak, true peak (16x interpolation) and RMS in dBFS from "
+          "1 s on; integrated loudness (LUFS) and true peak (dBTP, 4x) of the whole output "
+          "by libebur128" % seconds)
     print()
-    head = ["element", "contender", "frames", "sample peak", "true peak", "RMS"]
+    head = ["element", "contender", "frames", "sample peak", "true peak", "RMS", "LUFS",
+            "dBTP", "vs input"]
 
     def f(v):
         return "-" if v is None else "%.2f" % v
 
-    body = [[e, l, "-" if n is None else str(n), f(sp), f(tp), f(r)]
-            for e, l, n, sp, tp, r in rows]
+    body = [[e, l, "-" if n is None else str(n), f(sp), f(tp), f(r), f(li), f(lt), cmp]
+            for e, l, n, sp, tp, r, li, lt, cmp, _ in rows]
     widths = [max(len(r[i]) for r in [head] + body) for i in range(len(head))]
     for r in [head, ["-" * w for w in widths]] + body:
         print("  ".join(c.rjust(w) if i >= 2 else c.ljust(w)
                         for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+    said = [(e, l, s) for e, l, _, _, _, _, _, _, _, s in rows if s]
+    if said:
+        print()
+        print("Reported by the contenders themselves:")
+        for e, l, s in said:
+            print(wrap("%s '%s': %s" % (e, l, s)))
+    if ebur128_lib() is None:
+        print()
+        print(wrap("libebur128 not found (Debian: libebur128-1): no LUFS and dBTP columns"))
     return 0
 
 

@@ -17,7 +17,8 @@
 #                        ("compand 0.01,0.15 -18,-18,0,-13.5"); sox is a separate program,
 #                        so a run with a sox peer also times sox's own decode-only baseline
 #            optional "note" (printed under the table: what the settings mean, how they map
-#            to ours) and "package" (Debian package to name when the peer is missing).
+#            to ours), "package" (Debian package to name when the peer is missing) and
+#            "against" (the names of the ours rows it is compared with; default: all).
 #
 # Every fragment is run on the same file and framed the same way by bench.py:
 #   gst-launch-1.0 filesrc ! wavparse ! audio/x-raw,format=F32LE,rate=48000,channels=2
@@ -30,7 +31,9 @@
 # "caps ! fakesink". An ffmpeg peer with "inputs": N gets the file N times as labelled
 # float streams [in0] .. [inN-1]; its filter must consume them and produce one output.
 #
-# Peers are timed once per element and compared with every "ours" row of that element.
+# Peers are timed once per element and compared with every "ours" row of that element, or
+# only with the ours rows named in its "against" (an analyzer peer against our analyze mode,
+# a normalizer against our normalizing mode).
 # Pick settings that make each peer do the same job as ours, and say in "note" where they
 # differ. A peer at unity settings may take a pass-through shortcut: avoid that.
 
@@ -304,6 +307,75 @@ ELEMENTS = [
                      "up to 0 dBFS). Checked: sample peak -1.00 dBFS, true peak +0.19 dBTP, "
                      "RMS -11.8 dBFS. It works in double, so ffmpeg adds flt->dbl->flt "
                      "conversions, counted as part of the peer"},
+        ],
+    },
+
+    {
+        # Issue 6: loudness measurement and normalization of the stereo F32 48 kHz signal.
+        # The bench signal is steady noise and tones at -14.1 LUFS integrated (libebur128 and
+        # ffmpeg's ebur128), true peak -2.5 dBTP over 10 minutes. So the issue's setting,
+        # target -14 with max-true-peak -1, is a +0.14 dB gain that leaves the true peak 1.4 dB
+        # under the ceiling: our file mode skips the limiter then (it is transparent when the
+        # input's true peak plus the gain stays 0.5 dB under the ceiling) and needs no trial
+        # render. The row at target -10 is the job with limiting: +4.14 dB puts the true peak
+        # at +1.6 dBTP, the limiter takes up to 2.8 dB off the overs, and the element renders
+        # one trial (measured, not pushed) before the final render. The ffmpeg loudnorm peers
+        # run with the same I and TP. Every file-mode run holds the whole 230 MB stream: past
+        # max-memory (64 MiB, the default) it spools to a temporary file in $TMPDIR.
+        # `run-bench.sh --check --only loudnorm --seconds 600` prints the gain and limiting of
+        # each run (our loudnorm-summary message) and the loudness of each output by libebur128.
+        "element": "loudnorm",
+        "ours": [
+            {"name": "analyze", "gst": "loudnorm mode=analyze"},
+            {"name": "analyze post-messages=true",
+             "gst": "loudnorm mode=analyze post-messages=true"},
+            {"name": "file target=-14 max-true-peak=-1",
+             "gst": "loudnorm mode=file target=-14 max-true-peak=-1"},
+            {"name": "file target=-10 max-true-peak=-1 (limits)",
+             "gst": "loudnorm mode=file target=-10 max-true-peak=-1"},
+        ],
+        "peers": [
+            {"name": "ffmpeg ebur128=peak=true",
+             "ffmpeg": "ebur128=peak=true",
+             "against": ["analyze", "analyze post-messages=true"],
+             "package": "ffmpeg",
+             "note": "ffmpeg ebur128=peak=true: the EBU R 128 meter (momentary, short-term, "
+                     "integrated, loudness range every 100 ms, as our analyze mode) with the "
+                     "true peak (peak=true: 4x oversampled by swresample, where ours uses an "
+                     "8x detector); the audio passes through; its per-frame log is at "
+                     "'verbose' level, so the timed run (-loglevel error) prints nothing and "
+                     "its summary is not shown. Framed like every ffmpeg peer (aformat, "
+                     "pcm_f32le, -f null -); ebur128 works in double, so ffmpeg adds "
+                     "flt->dbl->flt conversions, counted as part of the peer"},
+            {"name": "gst rganalysis",
+             "gst": "rganalysis",
+             "against": ["analyze", "analyze post-messages=true"],
+             "package": "gstreamer1.0-plugins-good",
+             "note": "gst rganalysis: ReplayGain 1 analysis (an equal-loudness filter, RMS of "
+                     "50 ms blocks, the 95th percentile), sample peak only, no true peak, no "
+                     "BS.1770 loudness; the audio passes through and the result goes out as "
+                     "tags. A lighter job than ours or ebur128's. It accepts interleaved "
+                     "F32LE stereo at 48 kHz, so the bench caps reach it directly: no "
+                     "audioconvert is needed and none is counted"},
+            {"name": "ffmpeg loudnorm=I=-14:TP=-1,aresample=48000",
+             "ffmpeg": "loudnorm=I=-14:TP=-1,aresample=48000",
+             "against": ["file target=-14 max-true-peak=-1"],
+             "package": "ffmpeg",
+             "note": "ffmpeg loudnorm=I=-14:TP=-1 (the target and ceiling of ours), one pass, "
+                     "as users run it: without measured_* values from a first pass its "
+                     "linear mode falls back to dynamic mode (a gain riding the programme "
+                     "with 3 s of lookahead and a true-peak limiter). It runs at 192 kHz: "
+                     "ffmpeg inserts a resampler to 192 kHz before it, and aresample=48000 "
+                     "after it brings the output back to the input's rate (without it the "
+                     "output is 192 kHz); both resamplers are counted as part of the peer, "
+                     "as is the flt->dbl conversion (loudnorm works in double). LRA target "
+                     "7 (its default)"},
+            {"name": "ffmpeg loudnorm=I=-10:TP=-1,aresample=48000",
+             "ffmpeg": "loudnorm=I=-10:TP=-1,aresample=48000",
+             "against": ["file target=-10 max-true-peak=-1 (limits)"],
+             "package": "ffmpeg",
+             "note": "ffmpeg loudnorm=I=-10:TP=-1,aresample=48000: as the -14 peer, with the "
+                     "target of ours' limiting row"},
         ],
     },
 ]
