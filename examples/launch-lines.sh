@@ -1,6 +1,6 @@
 #!/bin/sh
 # gst-launch-1.0 recipes for the gst-mixmaster elements (stereowidth, mixeq, mixcomp,
-# masterlimiter).
+# masterlimiter, loudnorm).
 #
 # Each recipe is a working launch line; this script runs them all (headless: they end by
 # themselves via num-buffers, and write to fakesink or to WAV files in a temporary
@@ -43,7 +43,7 @@ run () {
   return 0
 }
 
-for element in stereowidth mixeq mixcomp masterlimiter; do
+for element in stereowidth mixeq mixcomp masterlimiter loudnorm; do
   if ! gst-inspect-1.0 "$element" >/dev/null 2>&1; then
     echo "FAIL  $element not found (build the plugin, or set GST_PLUGIN_PATH)"
     exit 1
@@ -269,6 +269,49 @@ run "masterlimiter: meter messages (-m)" "gain-reduction=(double)" -- -m \
 # oversampling takes 2, 4 or 8; anything else is refused with a warning that says so.
 run "masterlimiter: oversampling=3 is refused and plays" "oversampling=3 refused" -- \
   audiotestsrc num-buffers=20 ! audioconvert ! masterlimiter oversampling=3 ! fakesink
+
+# ---------------------------------------------------------------- loudnorm
+# The recipes of docs/loudnorm.md, writing into the temporary directory. -m shows the
+# loudnorm-summary the checks look for.
+
+# Stand-ins for a recording: 20 s of pink noise, mono and stereo.
+run "loudnorm: write a mono test WAV" "" -- \
+  audiotestsrc wave=pink-noise volume=0.3 samplesperbuffer=4800 num-buffers=200 ! \
+  audio/x-raw,channels=1,rate=48000 ! audioconvert ! wavenc ! \
+  filesink location="$tmp/loudnorm-episode-mono.wav"
+run "loudnorm: write a stereo test WAV" "" -- \
+  interleave name=i ! audioconvert ! wavenc ! \
+    filesink location="$tmp/loudnorm-episode.wav" \
+  audiotestsrc wave=pink-noise volume=0.3 samplesperbuffer=4800 num-buffers=200 ! \
+    audio/x-raw,channels=1,rate=48000 ! i. \
+  audiotestsrc wave=pink-noise volume=0.3 samplesperbuffer=4800 num-buffers=200 ! \
+    audio/x-raw,channels=1,rate=48000 ! i.
+
+# A podcast on -16 LUFS, -1 dBTP (file mode, both passes in one run), 16-bit WAV.
+run "loudnorm: podcast to -16 LUFS, stereo" "target-met=(boolean)true" -- -m \
+  filesrc location="$tmp/loudnorm-episode.wav" ! wavparse ! audioconvert ! \
+  loudnorm preset=podcast ! audioconvert ! audio/x-raw,format=S16LE ! wavenc ! \
+  filesink location="$tmp/loudnorm-episode-16lufs.wav"
+run "loudnorm: podcast to -16 LUFS, mono" "target-met=(boolean)true" -- -m \
+  filesrc location="$tmp/loudnorm-episode-mono.wav" ! wavparse ! audioconvert ! \
+  loudnorm preset=podcast ! audioconvert ! audio/x-raw,format=S16LE ! wavenc ! \
+  filesink location="$tmp/loudnorm-episode-mono-16lufs.wav"
+
+# Check the result on its own: the meter reads -16.0 LUFS.
+run "loudnorm: measure the result (mode=analyze)" \
+  "input-integrated=(double)-\(16\.00\|15\.99\)" -- -m \
+  filesrc location="$tmp/loudnorm-episode-16lufs.wav" ! wavparse ! \
+  audioconvert ! loudnorm mode=analyze ! fakesink
+
+# EBU R 128 broadcast chain: a live source held on -23 LUFS and -1 dBTP in live mode
+# (3 s lookahead, reported as latency), metered once a second after the normalizer.
+run "loudnorm: EBU R 128 live chain with a meter" "loudnorm-summary" -- -m \
+  audiotestsrc is-live=true wave=pink-noise volume=0.1 samplesperbuffer=4800 \
+    num-buffers=50 ! audio/x-raw,rate=48000,channels=2 ! audioconvert ! \
+  loudnorm mode=live preset=ebu-r128 ! \
+  loudnorm mode=analyze post-messages=true interval=1000000000 ! \
+  audioconvert ! audio/x-raw,format=S16LE ! wavenc ! \
+  filesink location="$tmp/loudnorm-live.wav"
 
 echo "$pass OK, $fail FAIL"
 exit "$fail"
