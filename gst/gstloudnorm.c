@@ -33,8 +33,9 @@
  *   loudness off the transients it catches, the output is first rendered and
  *   measured without being pushed; when it misses the target by more than
  *   0.05 LU the gain is corrected (by the shortfall, then by the secant
- *   through the last two trials) and the trial repeated, at most three
- *   trials. When the level of the input's true peak plus the gain stays
+ *   through the last two trials) and the trial repeated, at most four
+ *   trials; the gain pushed is always one a trial measured (the closest to
+ *   the target when none lands within 0.05 LU). When the level of the input's true peak plus the gain stays
  *   0.5 dB under the ceiling, the limiter is transparent and no trial is
  *   needed. The final render is then pushed, carrying the input's
  *   timestamps (the first buffer's timestamp plus the frames before; gaps
@@ -226,7 +227,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_loudnorm_debug);
 #define TRANSPARENT_MARGIN_DB 0.5
 /* a trial closer than this to the target is final */
 #define TRIAL_TOLERANCE_LU 0.05
-#define MAX_TRIALS 3
+#define MAX_TRIALS 4
 /* when a dB more gain raises the output by less than this (LU), the limiter
  * takes nearly all of it back: the ceiling, not the gain, sets the loudness,
  * and more gain would only squash the programme */
@@ -1395,7 +1396,9 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
   transparent = gst_loudnorm_transparent (&in, gain, ceiling);
   if (!silent && !capped && !transparent) {
     gdouble prev_gain = NAN, prev_level = NAN;
-    for (guint trial = 0; trial < MAX_TRIALS; trial++) {
+    gdouble best_gain = gain, best_error = INFINITY;
+    guint trial;
+    for (trial = 0; trial < MAX_TRIALS; trial++) {
       gdouble error, next;
       ret = gst_loudnorm_render (
           self, gain, ceiling, TRUE, FALSE, FALSE, 0, &in, &out, NULL);
@@ -1404,6 +1407,10 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
       GST_DEBUG_OBJECT (self, "trial %u: gain %.4f dB gives %.4f LUFS", trial,
           gain, out.integrated);
       error = target - out.integrated;
+      if (isfinite (error) && fabs (error) < fabs (best_error)) {
+        best_gain = gain;
+        best_error = error;
+      }
       if (!isfinite (error) || fabs (error) <= TRIAL_TOLERANCE_LU)
         break;
       if (error > 0.0 && gain >= max_gain)
@@ -1426,6 +1433,13 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
       prev_gain = gain;
       prev_level = out.integrated;
       gain = next;
+    }
+    if (trial == MAX_TRIALS) {
+      /* out of trials: the measured gain that came closest, never one no
+       * trial has measured */
+      GST_DEBUG_OBJECT (
+          self, "closest trial: %.4f dB (%.4f LU off)", best_gain, -best_error);
+      gain = best_gain;
     }
   }
 
@@ -1451,6 +1465,15 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
          "%+.1f dB, but max-gain=%.1f dB caps the boost; the output reads "
          "%.1f LUFS. Raise max-gain (0 to 60 dB) to reach the target.",
             name, target, in.integrated, needed, max_gain, out.integrated),
+        (NULL));
+  } else if (!met && out.integrated > target) {
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        ("%s: target=%.1f LUFS missed: the output reads %.1f LUFS at a gain "
+         "of %+.1f dB. With max-true-peak=%.1f dBTP limiting up to %.1f dB, "
+         "the loudness does not follow the gain closely enough for %d trials "
+         "to land on the target; the closest was used. Lower the target or "
+         "raise max-true-peak (-9 to 0 dBTP).",
+            name, target, out.integrated, gain, ceiling, reduction, MAX_TRIALS),
         (NULL));
   } else if (!met) {
     GST_ELEMENT_WARNING (self, STREAM, FAILED,
