@@ -177,6 +177,17 @@ set_aim (MmLeveler *l, double loudness)
   l->measured = true;
 }
 
+/* The mean square of the gating block that ended `back` hops ago. */
+static double
+block_energy (const MmLeveler *l, size_t back)
+{
+  double e = 0.0;
+  for (size_t h = 0; h < HOPS_PER_BLOCK; h++)
+    e += l->hops[(l->hops_pos + l->hops_capacity - 1 - back - h) %
+        l->hops_capacity];
+  return e / (double) (HOPS_PER_BLOCK * l->hop);
+}
+
 /* A hop is complete: the gated loudness of the window ending here (the
  * lookahead's end) sets the aim. */
 static void
@@ -207,18 +218,14 @@ end_hop (MmLeveler *l)
     return;
   }
 
-  /* block energies (mean squares) of the window, newest first */
-  const double frames = (double) (HOPS_PER_BLOCK * l->hop);
+  /* the window's block energies (mean squares), gated absolutely and then
+   * relatively */
   const double absolute = pow (10.0, (ABSOLUTE_GATE_LUFS + 0.691) / 10.0);
   const size_t blocks = window - HOPS_PER_BLOCK + 1;
   double sum = 0.0, gated_sum = 0.0;
-  size_t gated = 0;
+  size_t gated = 0, kept = 0;
   for (size_t b = 0; b < blocks; b++) {
-    double e = 0.0;
-    for (size_t h = 0; h < HOPS_PER_BLOCK; h++)
-      e += l->hops[(l->hops_pos + l->hops_capacity - 1 - b - h) %
-          l->hops_capacity];
-    e /= frames;
+    double e = block_energy (l, b);
     if (e >= absolute) {
       gated_sum += e;
       gated++;
@@ -230,13 +237,8 @@ end_hop (MmLeveler *l)
   }
   const double relative =
       gated_sum / (double) gated * pow (10.0, -RELATIVE_GATE_LU / 10.0);
-  size_t kept = 0;
   for (size_t b = 0; b < blocks; b++) {
-    double e = 0.0;
-    for (size_t h = 0; h < HOPS_PER_BLOCK; h++)
-      e += l->hops[(l->hops_pos + l->hops_capacity - 1 - b - h) %
-          l->hops_capacity];
-    e /= frames;
+    double e = block_energy (l, b);
     if (e >= absolute && e >= relative) {
       sum += e;
       kept++;

@@ -175,16 +175,22 @@ integrated_from_bins (const Gated *g)
   return count > 0.0 ? energy_to_lufs (energy / count) : -INFINITY;
 }
 
+/* The relative gate over the stored values: their power mean less `lu`. */
+static double
+relative_gate_exact (const Gated *g, double lu)
+{
+  double mean = 0.0;
+  for (size_t i = 0; i < g->n_values; i++)
+    mean += g->values[i];
+  return lufs_to_energy (energy_to_lufs (mean / (double) g->n_values) - lu);
+}
+
 static double
 integrated_exact (const Gated *g)
 {
   if (g->n_values == 0)
     return -INFINITY;
-  double mean = 0.0;
-  for (size_t i = 0; i < g->n_values; i++)
-    mean += g->values[i];
-  double gate =
-      lufs_to_energy (energy_to_lufs (mean / (double) g->n_values) - 10.0);
+  double gate = relative_gate_exact (g, 10.0);
   double energy = 0.0;
   size_t count = 0;
   for (size_t i = 0; i < g->n_values; i++)
@@ -248,11 +254,7 @@ range_exact (const Gated *g)
 {
   if (g->n_values == 0)
     return -INFINITY;
-  double mean = 0.0;
-  for (size_t i = 0; i < g->n_values; i++)
-    mean += g->values[i];
-  double gate =
-      lufs_to_energy (energy_to_lufs (mean / (double) g->n_values) - 20.0);
+  double gate = relative_gate_exact (g, 20.0);
   double *kept = malloc (g->n_values * sizeof (double));
   if (!kept)
     return range_from_bins (g);
