@@ -864,12 +864,6 @@ gst_loudnorm_get_property (
   GST_OBJECT_UNLOCK (self);
 }
 
-static GstClockTime
-frames_to_time (gint rate, guint64 frames)
-{
-  return gst_util_uint64_scale_int_round (frames, GST_SECOND, rate);
-}
-
 static gboolean
 gst_loudnorm_is_f32 (GstLoudnorm *self)
 {
@@ -1075,7 +1069,7 @@ gst_loudnorm_post_meter (GstLoudnorm *self, MmLoudness *meter)
 
   mm_loudness_read (meter, &r, TRUE);
   s = gst_mm_meter_structure_new ("loudnorm", gst_loudnorm_time_segment (self),
-      self->meter_start, frames_to_time (rate, self->meter_frames));
+      self->meter_start, gst_mm_frames_to_time (rate, self->meter_frames));
   gst_structure_set (s, "momentary", G_TYPE_DOUBLE, level_field (r.momentary),
       "short-term", G_TYPE_DOUBLE, level_field (r.short_term), "integrated",
       G_TYPE_DOUBLE, level_field (r.integrated), "loudness-range",
@@ -1115,7 +1109,7 @@ gst_loudnorm_meter_add (GstLoudnorm *self, MmLoudness *meter,
     gsize len = 0;
     if (self->meter_frames == 0)
       self->meter_start = GST_CLOCK_TIME_IS_VALID (base)
-          ? base + frames_to_time (rate, base_frames + done)
+          ? base + gst_mm_frames_to_time (rate, base_frames + done)
           : GST_CLOCK_TIME_NONE;
     if (self->meter_frames < interval_frames)
       len = (gsize) MIN (
@@ -1163,7 +1157,8 @@ gst_loudnorm_summary_new (GstLoudnorm *self, const MmLoudnessReading *in,
       G_TYPE_DOUBLE, level_field (out->integrated), "output-true-peak",
       G_TYPE_DOUBLE, peak_db (out->true_peak), "gain", G_TYPE_DOUBLE, gain,
       "duration", G_TYPE_UINT64,
-      frames_to_time (GST_AUDIO_INFO_RATE (&self->info), self->frames), NULL);
+      gst_mm_frames_to_time (GST_AUDIO_INFO_RATE (&self->info), self->frames),
+      NULL);
 }
 
 static void
@@ -1276,7 +1271,7 @@ gst_loudnorm_render (GstLoudnorm *self, gdouble gain_db, gdouble ceiling_db,
 
   while (out_pos < n_frames) {
     GstClockTime pts = GST_CLOCK_TIME_IS_VALID (self->base_pts)
-        ? self->base_pts + frames_to_time (rate, out_pos)
+        ? self->base_pts + gst_mm_frames_to_time (rate, out_pos)
         : GST_CLOCK_TIME_NONE;
     gsize n;
     GstBuffer *buf = NULL;
@@ -1315,7 +1310,7 @@ gst_loudnorm_render (GstLoudnorm *self, gdouble gain_db, gdouble ceiling_db,
       GST_BUFFER_PTS (buf) = pts;
       if (GST_CLOCK_TIME_IS_VALID (pts))
         GST_BUFFER_DURATION (buf) =
-            self->base_pts + frames_to_time (rate, out_pos + n) - pts;
+            self->base_pts + gst_mm_frames_to_time (rate, out_pos + n) - pts;
       if (out_pos == 0)
         GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
       ret = gst_pad_push (self->srcpad, buf);
@@ -1605,10 +1600,10 @@ gst_loudnorm_live_push (GstLoudnorm *self, GstBuffer *buf, gboolean draining)
   n -= drop;
   if (GST_CLOCK_TIME_IS_VALID (self->base_pts)) {
     GstClockTime start =
-        self->base_pts + frames_to_time (rate, self->out_frames);
+        self->base_pts + gst_mm_frames_to_time (rate, self->out_frames);
     GST_BUFFER_PTS (buf) = start;
-    GST_BUFFER_DURATION (buf) =
-        self->base_pts + frames_to_time (rate, self->out_frames + n) - start;
+    GST_BUFFER_DURATION (buf) = self->base_pts +
+        gst_mm_frames_to_time (rate, self->out_frames + n) - start;
   }
   GST_BUFFER_OFFSET (buf) = self->out_frames;
   GST_BUFFER_OFFSET_END (buf) = self->out_frames + n;
@@ -1755,9 +1750,9 @@ gst_loudnorm_sync_time (GstLoudnorm *self, GstClockTime pts)
     return;
   if (GST_CLOCK_TIME_IS_VALID (self->ts_base)) {
     GstClockTime expected =
-        self->ts_base + frames_to_time (rate, self->ts_frames);
+        self->ts_base + gst_mm_frames_to_time (rate, self->ts_frames);
     GstClockTime diff = pts > expected ? pts - expected : expected - pts;
-    if (diff <= frames_to_time (rate, 1) / 2)
+    if (diff <= gst_mm_frames_to_time (rate, 1) / 2)
       return;
   }
   self->ts_base = pts;
@@ -2051,7 +2046,7 @@ gst_loudnorm_latency_query (GstLoudnorm *self, GstPad *other, GstQuery *query)
     /* the limiter's part needs the rate; before caps, its 5 ms lookahead
      * and the detector's few dozen frames are close to 6 ms */
     ours = self->have_info
-        ? frames_to_time (GST_AUDIO_INFO_RATE (&self->info),
+        ? gst_mm_frames_to_time (GST_AUDIO_INFO_RATE (&self->info),
               gst_loudnorm_live_latency_frames (self, lookahead))
         : (GstClockTime) ((lookahead + LIMITER_LOOKAHEAD_MS + 1.0) *
               GST_MSECOND);

@@ -355,12 +355,6 @@ gst_master_limiter_get_property (
   GST_OBJECT_UNLOCK (self);
 }
 
-static GstClockTime
-frames_to_time (gint rate, guint64 frames)
-{
-  return gst_util_uint64_scale_int_round (frames, GST_SECOND, rate);
-}
-
 /* Frames of real input held in the delay line: what a drain gives out. */
 static guint
 gst_master_limiter_held_frames (GstMasterLimiter *self)
@@ -415,7 +409,7 @@ gst_master_limiter_note_config (
   self->lookahead_frames = lookahead_frames;
   self->factor = factor;
   self->latency_frames = (guint) mm_limiter_latency_frames (self->dsp);
-  latency = frames_to_time (rate, self->latency_frames);
+  latency = gst_mm_frames_to_time (rate, self->latency_frames);
   GST_OBJECT_LOCK (self);
   self->latency = latency;
   GST_OBJECT_UNLOCK (self);
@@ -580,7 +574,7 @@ gst_master_limiter_meter (GstMasterLimiter *self, guint n_frames,
   if (self->meter_frames >= interval_frames) {
     GstStructure *s = gst_mm_meter_structure_new ("masterlimiter",
         &GST_BASE_TRANSFORM (self)->segment, self->meter_start,
-        frames_to_time (rate, self->meter_frames));
+        gst_mm_frames_to_time (rate, self->meter_frames));
     gst_structure_set (
         s, "gain-reduction", G_TYPE_DOUBLE, self->meter_reduction, NULL);
     gst_element_post_message (
@@ -611,7 +605,7 @@ gst_master_limiter_process (GstMasterLimiter *self, GstBuffer *buf,
   n_frames = map.size / bpf;
   for (done = 0; done < n_frames; done += len) {
     GstClockTime t = GST_CLOCK_TIME_IS_VALID (in_pts)
-        ? in_pts + frames_to_time (rate, done)
+        ? in_pts + gst_mm_frames_to_time (rate, done)
         : GST_CLOCK_TIME_NONE;
     guint64 interval;
     gboolean meter;
@@ -670,10 +664,10 @@ gst_master_limiter_stamp (GstMasterLimiter *self, GstBuffer *buf)
 
   if (GST_CLOCK_TIME_IS_VALID (self->base_pts)) {
     /* from the frame count, so that rounding never accumulates */
-    GstClockTime end =
-        self->base_pts + frames_to_time (rate, self->out_frames + n_frames);
+    GstClockTime end = self->base_pts +
+        gst_mm_frames_to_time (rate, self->out_frames + n_frames);
     GST_BUFFER_PTS (buf) =
-        self->base_pts + frames_to_time (rate, self->out_frames);
+        self->base_pts + gst_mm_frames_to_time (rate, self->out_frames);
     GST_BUFFER_DURATION (buf) = end - GST_BUFFER_PTS (buf);
   }
   self->out_frames += n_frames;

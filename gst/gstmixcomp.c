@@ -459,13 +459,6 @@ gst_mix_comp_accept_caps (
       "it.");
 }
 
-static GstClockTime
-frames_to_time (GstMixComp *self, guint64 frames)
-{
-  return gst_util_uint64_scale_int_round (
-      frames, GST_SECOND, GST_AUDIO_FILTER_RATE (GST_AUDIO_FILTER (self)));
-}
-
 static gboolean
 gst_mix_comp_query (
     GstBaseTransform *trans, GstPadDirection direction, GstQuery *query)
@@ -479,7 +472,11 @@ gst_mix_comp_query (
     if (!gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (trans), query))
       return FALSE;
     gst_query_parse_latency (query, &live, &min, &max);
-    ours = self->dsp_ready ? frames_to_time (self, self->lookahead_frames) : 0;
+    ours = self->dsp_ready
+        ? gst_mm_frames_to_time (
+              GST_AUDIO_FILTER_RATE (GST_AUDIO_FILTER (self)),
+              self->lookahead_frames)
+        : 0;
     GST_DEBUG_OBJECT (
         self, "adding %" GST_TIME_FORMAT " of lookahead", GST_TIME_ARGS (ours));
     min += ours;
@@ -553,7 +550,8 @@ gst_mix_comp_meter (
   if (self->meter_frames >= interval_frames) {
     GstStructure *s = gst_mm_meter_structure_new ("mixcomp",
         &GST_BASE_TRANSFORM (self)->segment, self->meter_start,
-        frames_to_time (self, self->meter_frames));
+        gst_mm_frames_to_time (GST_AUDIO_FILTER_RATE (GST_AUDIO_FILTER (self)),
+            self->meter_frames));
     gst_structure_set (s, "gain-reduction", G_TYPE_DOUBLE,
         (gdouble) self->meter_reduction, NULL);
     gst_element_post_message (
@@ -580,9 +578,10 @@ gst_mix_comp_process (GstMixComp *self, GstBuffer *buf, GstClockTime in_pts)
     return FALSE;
   n_frames = map.size / bpf;
   for (done = 0; done < n_frames; done += len) {
-    GstClockTime t = GST_CLOCK_TIME_IS_VALID (in_pts)
-        ? in_pts + frames_to_time (self, done)
-        : GST_CLOCK_TIME_NONE;
+    GstClockTime t = GST_CLOCK_TIME_IS_VALID (in_pts) ? in_pts +
+            gst_mm_frames_to_time (
+                GST_AUDIO_FILTER_RATE (GST_AUDIO_FILTER (self)), done)
+                                                      : GST_CLOCK_TIME_NONE;
     guint64 interval;
     gboolean meter;
     gpointer data = map.data + (gsize) done * bpf;
@@ -628,7 +627,8 @@ gst_mix_comp_finish_output (GstMixComp *self, GstBuffer *buf)
   }
   if (GST_CLOCK_TIME_IS_VALID (self->next_pts)) {
     GST_BUFFER_PTS (buf) = self->next_pts;
-    GST_BUFFER_DURATION (buf) = frames_to_time (self, n_frames);
+    GST_BUFFER_DURATION (buf) = gst_mm_frames_to_time (
+        GST_AUDIO_FILTER_RATE (GST_AUDIO_FILTER (self)), n_frames);
     self->next_pts += GST_BUFFER_DURATION (buf);
   }
   return buf;

@@ -32,6 +32,15 @@ void gst_mm_sync_controls (
 GstStructure *gst_mm_meter_structure_new (const gchar *name,
     const GstSegment *segment, GstClockTime start, GstClockTime duration);
 
+/* The time of `frames` frames at `rate`, rounded to the nearest
+ * nanosecond: the one conversion the elements use for timestamps, durations
+ * and latency, so that they agree. */
+static inline GstClockTime
+gst_mm_frames_to_time (gint rate, guint64 frames)
+{
+  return gst_util_uint64_scale_int_round (frames, GST_SECOND, rate);
+}
+
 G_END_DECLS
 
 #endif
