@@ -28,14 +28,13 @@ element cannot be found, a pipeline fails, the sample count changes, file mode m
 the target by more than 0.1 LU or an output's true peak is over the ceiling.
 """
 
-import argparse
 import os
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plotkit import gst_setup, load_pyplot, save  # noqa: E402
+from plotkit import save, start  # noqa: E402
 
 RATE = 48000
 TARGET = -23.0          # preset=ebu-r128
@@ -279,20 +278,11 @@ def plot(Gst, plt, path, report):
 
 
 def main(argv=None):
-    here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.dirname(here)
-    ap = argparse.ArgumentParser(description="Plots loudnorm's loudness before and after.")
-    ap.add_argument("--plugin-dir", default=os.path.join(root, "build", "gst"),
-                    help="directory holding libgstmixmaster.so (default: build/gst)")
-    ap.add_argument("--outdir", default=os.path.join(root, "docs", "images"))
-    args = ap.parse_args(argv)
-
-    plt = load_pyplot("plot-loudnorm")
-    if plt is None:
+    started = start("plot-loudnorm", "Plots loudnorm's loudness before and after.", argv)
+    if started is None:
         return 1
-    Gst = gst_setup(args.plugin_dir if os.path.isdir(args.plugin_dir) else None)
-    os.makedirs(args.outdir, exist_ok=True)
-    path = os.path.join(args.outdir, "loudnorm-before-after.png")
+    outdir, plt, Gst = started
+    path = os.path.join(outdir, "loudnorm-before-after.png")
     report = []
     try:
         size, status = plot(Gst, plt, path, report)

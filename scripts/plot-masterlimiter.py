@@ -27,7 +27,6 @@ windowed sinc, and libebur128's 4x when it loads). Exit status 1 when the elemen
 be found, a pipeline fails, or the output goes over the ceiling.
 """
 
-import argparse
 import math
 import os
 import sys
@@ -36,7 +35,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo"))
-from plotkit import gst_setup, load_pyplot, run_mono, save  # noqa: E402
+from plotkit import run_mono, save, start  # noqa: E402
 from report import ebur128_measure, sinc_interpolate  # noqa: E402  (the main job's meters)
 
 RATE = 48000
@@ -255,30 +254,20 @@ def plot_release(m, plt, path, summary):
 
 
 def main(argv=None):
-    here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.dirname(here)
-    ap = argparse.ArgumentParser(description="Plots masterlimiter on a drum transient.")
-    ap.add_argument("--plugin-dir", default=os.path.join(root, "build", "gst"),
-                    help="directory holding libgstmixmaster.so (default: build/gst)")
-    ap.add_argument("--outdir", default=os.path.join(root, "docs", "images"))
-    args = ap.parse_args(argv)
-
-    plt = load_pyplot("plot-masterlimiter")
-    if plt is None:
+    started = start("plot-masterlimiter", "Plots masterlimiter on a drum transient.", argv)
+    if started is None:
         return 1
-    plugin_dir = args.plugin_dir if os.path.isdir(args.plugin_dir) else None
-    Gst = gst_setup(plugin_dir)
+    outdir, plt, Gst = started
     try:
         m = Measure(Gst)
     except RuntimeError as e:
         print(f"plot-masterlimiter: {e}", file=sys.stderr)
         return 1
-    os.makedirs(args.outdir, exist_ok=True)
     summary = []
     status = 0
     for name, fn in (("masterlimiter-transient.png", plot_transient),
                      ("masterlimiter-release.png", plot_release)):
-        path = os.path.join(args.outdir, name)
+        path = os.path.join(outdir, name)
         try:
             size, tp, *_ = fn(m, plt, path, summary)
         except RuntimeError as e:

@@ -27,7 +27,6 @@ distance of each measured curve from the analytic one and the measured 63 % atta
 release times. Exit status 1 when the element cannot be found or a pipeline fails.
 """
 
-import argparse
 import math
 import os
 import sys
@@ -36,7 +35,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo"))
-from plotkit import gst_setup, load_pyplot, run_mono, save  # noqa: E402
+from plotkit import run_mono, save, start  # noqa: E402
 from report import compressor_curve_db  # noqa: E402  (the main job's curve)
 
 RATE = 48000
@@ -279,28 +278,18 @@ def plot_time(m, plt, path, summary):
 
 
 def main(argv=None):
-    here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.dirname(here)
-    ap = argparse.ArgumentParser(description="Plots mixcomp's measured curve and timing.")
-    ap.add_argument("--plugin-dir", default=os.path.join(root, "build", "gst"),
-                    help="directory holding libgstmixmaster.so (default: build/gst)")
-    ap.add_argument("--outdir", default=os.path.join(root, "docs", "images"))
-    args = ap.parse_args(argv)
-
-    plt = load_pyplot("plot-mixcomp-curve")
-    if plt is None:
+    started = start("plot-mixcomp-curve", "Plots mixcomp's measured curve and timing.", argv)
+    if started is None:
         return 1
-    plugin_dir = args.plugin_dir if os.path.isdir(args.plugin_dir) else None
-    Gst = gst_setup(plugin_dir)
+    outdir, plt, Gst = started
     try:
         m = Measure(Gst)
     except RuntimeError as e:
         print(f"plot-mixcomp-curve: {e}", file=sys.stderr)
         return 1
-    os.makedirs(args.outdir, exist_ok=True)
     summary = []
     for name, fn in (("mixcomp-curve.png", plot_curve), ("mixcomp-time.png", plot_time)):
-        path = os.path.join(args.outdir, name)
+        path = os.path.join(outdir, name)
         try:
             size = fn(m, plt, path, summary)
         except RuntimeError as e:

@@ -18,7 +18,6 @@ from its prototype between 20 Hz and 20 kHz. Exit status 1 when the element cann
 found or a pipeline fails.
 """
 
-import argparse
 import math
 import os
 import sys
@@ -27,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo"))
-from plotkit import gst_setup, load_pyplot, save  # noqa: E402
+from plotkit import save, start  # noqa: E402
 from report import eq_band_prototype_db  # noqa: E402  (the main job's prototypes)
 
 N_IMPULSE = 1 << 16          # frames pushed: 1.4 s at 48 kHz, 0.67 Hz resolution
@@ -388,31 +387,21 @@ def plot_mid_side(m, plt, path, summary):
 
 
 def main(argv=None):
-    here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.dirname(here)
-    ap = argparse.ArgumentParser(description="Plots mixeq's measured responses.")
-    ap.add_argument("--plugin-dir", default=os.path.join(root, "build", "gst"),
-                    help="directory holding libgstmixmaster.so (default: build/gst)")
-    ap.add_argument("--outdir", default=os.path.join(root, "docs", "images"))
-    args = ap.parse_args(argv)
-
-    plt = load_pyplot("plot-mixeq-response")
-    if plt is None:
+    started = start("plot-mixeq-response", "Plots mixeq's measured responses.", argv)
+    if started is None:
         return 1
-    plugin_dir = args.plugin_dir if os.path.isdir(args.plugin_dir) else None
-    Gst = gst_setup(plugin_dir)
+    outdir, plt, Gst = started
     try:
         m = Measure(Gst)
     except RuntimeError as e:
         print(f"plot-mixeq-response: {e}", file=sys.stderr)
         return 1
-    os.makedirs(args.outdir, exist_ok=True)
     summary = Summary()
     plots = [("mixeq-bells.png", plot_bells), ("mixeq-shelves.png", plot_shelves),
              ("mixeq-pass.png", plot_pass), ("mixeq-mastering.png", plot_mastering),
              ("mixeq-mid-side.png", plot_mid_side)]
     for name, fn in plots:
-        path = os.path.join(args.outdir, name)
+        path = os.path.join(outdir, name)
         try:
             size = fn(m, plt, path, summary)
         except RuntimeError as e:

@@ -20,6 +20,25 @@ def gst_setup(plugin_dir):
     return Gst
 
 
+def start(program, description, argv=None):
+    """What every plot script does first: its --plugin-dir and --outdir options
+    (defaults build/gst and docs/images), pyplot, GStreamer with the plugin, the
+    output directory. Returns (outdir, plt, Gst), or None with the reason printed."""
+    import argparse
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ap = argparse.ArgumentParser(prog=program, description=description)
+    ap.add_argument("--plugin-dir", default=os.path.join(root, "build", "gst"),
+                    help="directory holding libgstmixmaster.so (default: build/gst)")
+    ap.add_argument("--outdir", default=os.path.join(root, "docs", "images"))
+    args = ap.parse_args(argv)
+    plt = load_pyplot(program)
+    if plt is None:
+        return None
+    Gst = gst_setup(args.plugin_dir if os.path.isdir(args.plugin_dir) else None)
+    os.makedirs(args.outdir, exist_ok=True)
+    return args.outdir, plt, Gst
+
+
 def load_pyplot(program):
     """matplotlib.pyplot on the Agg backend, or None with a message naming program."""
     try:
