@@ -417,6 +417,34 @@ LIMIT_DEFAULTS = {"ceiling": -1.0, "input-gain": 0.0, "lookahead": 5.0, "release
                   "stereo-link": 1.0, "interval": 100 * Gst.MSECOND}
 
 
+def _measure_stage(out, x, y, rate):
+    """What every level stage's report carries, measured on its own input x and output
+    y: frames in and out, finite output, sample and true peaks (16x sinc and
+    libebur128, in and out), loudness in and out, the change of level and of high
+    side-to-mid. False (with the reason in out) when it cannot be measured."""
+    if x is None or y is None:
+        out["why_not_measured"] = "no tap of its input or output"
+        return False
+    out["frames_in"], out["frames_out"] = int(x.shape[0]), int(y.shape[0])
+    out["finite"] = bool(np.all(np.isfinite(y)))
+    if out["frames_in"] != out["frames_out"]:
+        out["why_not_measured"] = "its output is not as long as its input"
+        return False
+    out["sample_peak_dbfs"] = report.sample_peak_dbfs(y)
+    out["true_peak_16x_dbtp"] = report.true_peak_sinc_dbtp(y, 16)
+    out["in_true_peak_16x_dbtp"] = report.true_peak_sinc_dbtp(x, 16)
+    eb_in, eb_out = _ebur128(x, rate), _ebur128(y, rate)
+    if eb_out is not None:
+        out["true_peak_ebur128_dbtp"] = eb_out["true_peak_dbtp"]
+        out["loudness_out_lufs"] = eb_out["integrated_lufs"]
+    if eb_in is not None:
+        out["in_true_peak_ebur128_dbtp"] = eb_in["true_peak_dbtp"]
+        out["loudness_in_lufs"] = eb_in["integrated_lufs"]
+    out["hf_side_to_mid_change_db"] = _hf_side_to_mid_db(y, rate) - _hf_side_to_mid_db(x, rate)
+    out["level_change_db"] = report.gated_rms_dbfs(y, rate) - report.gated_rms_dbfs(x, rate)
+    return True
+
+
 def limit_analysis(stages, x_in, x_out, rate, stage_out, messages, latency):
     """Measures the (first) masterlimiter stage on its own input and output in the chain
     (the previous stage's tap, or the mix when it comes first; its own tap, or the master
@@ -443,26 +471,8 @@ def limit_analysis(stages, x_in, x_out, rate, stage_out, messages, latency):
                         and isinstance(m.get("gain-reduction"), float)],
            "latency_ns": lat_ns,
            "latency_frames": None if lat_ns is None else int(round(lat_ns * rate / 1e9))}
-    if x is None or y is None:
-        out["why_not_measured"] = "no tap of its input or output"
+    if not _measure_stage(out, x, y, rate):
         return out
-    out["frames_in"], out["frames_out"] = int(x.shape[0]), int(y.shape[0])
-    out["finite"] = bool(np.all(np.isfinite(y)))
-    if out["frames_in"] != out["frames_out"]:
-        out["why_not_measured"] = "its output is not as long as its input"
-        return out
-    out["sample_peak_dbfs"] = report.sample_peak_dbfs(y)
-    out["true_peak_16x_dbtp"] = report.true_peak_sinc_dbtp(y, 16)
-    out["in_true_peak_16x_dbtp"] = report.true_peak_sinc_dbtp(x, 16)
-    eb_in, eb_out = _ebur128(x, rate), _ebur128(y, rate)
-    if eb_out is not None:
-        out["true_peak_ebur128_dbtp"] = eb_out["true_peak_dbtp"]
-        out["loudness_out_lufs"] = eb_out["integrated_lufs"]
-    if eb_in is not None:
-        out["in_true_peak_ebur128_dbtp"] = eb_in["true_peak_dbtp"]
-        out["loudness_in_lufs"] = eb_in["integrated_lufs"]
-    out["hf_side_to_mid_change_db"] = _hf_side_to_mid_db(y, rate) - _hf_side_to_mid_db(x, rate)
-    out["level_change_db"] = report.gated_rms_dbfs(y, rate) - report.gated_rms_dbfs(x, rate)
     # output frame k is input frame k times input-gain times the gain (the element keeps
     # the timestamps and takes its delay out)
     gr = _applied_reduction_db(x, y, float(p["input-gain"]))
@@ -619,24 +629,8 @@ def loud_analysis(stages, x_in, x_out, rate, stage_out, messages, extra, sink_ta
                                            if not isinstance(m.get(f), float)})}
     rg = [t for t in sink_tags if "replaygain-track-gain" in t or "replaygain-track-peak" in t]
     out["replaygain"] = rg[-1] if rg else None
-    if x is None or y is None:
-        out["why_not_measured"] = "no tap of its input or output"
+    if not _measure_stage(out, x, y, rate):
         return out
-    out["frames_in"], out["frames_out"] = int(x.shape[0]), int(y.shape[0])
-    out["finite"] = bool(np.all(np.isfinite(y)))
-    if out["frames_in"] != out["frames_out"]:
-        out["why_not_measured"] = "its output is not as long as its input"
-        return out
-    out["sample_peak_dbfs"] = report.sample_peak_dbfs(y)
-    out["true_peak_16x_dbtp"] = report.true_peak_sinc_dbtp(y, 16)
-    eb_in, eb_out = _ebur128(x, rate), _ebur128(y, rate)
-    if eb_in is not None and eb_out is not None:
-        out["loudness_in_lufs"] = eb_in["integrated_lufs"]
-        out["loudness_out_lufs"] = eb_out["integrated_lufs"]
-        out["true_peak_in_ebur128_dbtp"] = eb_in["true_peak_dbtp"]
-        out["true_peak_ebur128_dbtp"] = eb_out["true_peak_dbtp"]
-    out["hf_side_to_mid_change_db"] = _hf_side_to_mid_db(y, rate) - _hf_side_to_mid_db(x, rate)
-    out["level_change_db"] = report.gated_rms_dbfs(y, rate) - report.gated_rms_dbfs(x, rate)
     big = np.abs(x) > 1e-3
     if np.any(big):
         ratio = np.abs(y[big]) / np.abs(x[big])
@@ -665,7 +659,7 @@ def loud_table(loud):
                          f"{s.get('input-integrated', math.nan):9.3f} "
                          f"{s.get('output-integrated', math.nan):9.3f}")
         lines.append(f"{'true peak, libebur128 4x (dBTP)':<34} "
-                     f"{loud['true_peak_in_ebur128_dbtp']:9.3f} "
+                     f"{loud['in_true_peak_ebur128_dbtp']:9.3f} "
                      f"{loud['true_peak_ebur128_dbtp']:9.3f}")
         if s:
             lines.append(f"{'true peak, its summary (dBTP)':<34} "
@@ -995,7 +989,7 @@ def main(argv=None):
             k: loud.get(k) for k in ("name", "mode", "target", "ceiling", "summary",
                                      "meter_last", "n_meter", "replaygain", "frames_in",
                                      "frames_out", "loudness_in_lufs", "loudness_out_lufs",
-                                     "true_peak_in_ebur128_dbtp", "true_peak_ebur128_dbtp",
+                                     "in_true_peak_ebur128_dbtp", "true_peak_ebur128_dbtp",
                                      "true_peak_16x_dbtp", "sample_peak_dbfs",
                                      "applied_gain_db", "applied_max_db", "limited_fraction",
                                      "level_change_db", "hf_side_to_mid_change_db",
