@@ -107,7 +107,7 @@ def true_peak_sinc_dbtp(x, factor=16):
 _EBUR128 = None
 
 
-def _ebur128_lib():
+def ebur128_lib():
     """libebur128 through ctypes (Debian's libebur128-1; the build needs it anyway),
     or None when it cannot be loaded."""
     global _EBUR128
@@ -145,7 +145,7 @@ def ebur128_measure(x, rate):
     oversamples 4x below 96 kHz) of x as libebur128 measures them:
     {"integrated_lufs", "true_peak_dbtp"}, or None without the library."""
     import ctypes
-    lib = _ebur128_lib()
+    lib = ebur128_lib()
     if lib is None:
         return None
     st = ctypes.c_void_p(lib.ebur128_init(x.shape[1], int(rate),
@@ -153,10 +153,12 @@ def ebur128_measure(x, rate):
     if not st.value:
         return None
     try:
-        a = np.ascontiguousarray(x, dtype=np.float64)
-        if lib.ebur128_add_frames_double(st, a.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
-                                         a.shape[0]) != 0:
-            return None
+        # in blocks: a copy of ten minutes in double at once would be 460 MB
+        for start in range(0, x.shape[0], 1 << 20):
+            a = np.ascontiguousarray(x[start:start + (1 << 20)], dtype=np.float64)
+            if lib.ebur128_add_frames_double(
+                    st, a.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), a.shape[0]) != 0:
+                return None
         v = ctypes.c_double()
         lib.ebur128_loudness_global(st, ctypes.byref(v))
         integrated = v.value

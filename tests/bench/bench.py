@@ -8,6 +8,7 @@ second) for ours and each peer, and their ratio. See README.md for the method.
 """
 
 import argparse
+import functools
 import importlib.util
 import json
 import os
@@ -482,61 +483,29 @@ def level_stats(x, skip):
     return db(np.abs(x).max()), tp, db(np.sqrt(np.mean(x ** 2)))
 
 
-_EBUR128 = None
+@functools.lru_cache(maxsize=None)
+def _report():
+    """The main job's measurement module (scripts/demo/report.py): its libebur128 meter."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location(
+        "report", os.path.join(here, "..", "..", "scripts", "demo", "report.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def ebur128_lib():
     """libebur128 through ctypes (Debian: libebur128-1), or None."""
-    global _EBUR128
-    if _EBUR128 is None:
-        import ctypes
-        import ctypes.util
-        _EBUR128 = False
-        for name in (ctypes.util.find_library("ebur128"), "libebur128.so.1"):
-            try:
-                lib = ctypes.CDLL(name) if name else None
-            except OSError:
-                lib = None
-            if lib:
-                vp, dp = ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)
-                lib.ebur128_init.restype = vp
-                lib.ebur128_init.argtypes = [ctypes.c_uint, ctypes.c_ulong, ctypes.c_int]
-                lib.ebur128_add_frames_double.argtypes = [vp, dp, ctypes.c_size_t]
-                lib.ebur128_loudness_global.argtypes = [vp, dp]
-                lib.ebur128_true_peak.argtypes = [vp, ctypes.c_uint, dp]
-                lib.ebur128_destroy.argtypes = [ctypes.POINTER(vp)]
-                _EBUR128 = lib
-                break
-    return _EBUR128 or None
+    return _report().ebur128_lib()
 
 
 def loudness_stats(x):
     """Integrated loudness (LUFS) and true peak (dBTP; libebur128 oversamples 4x at 48 kHz)
     of the whole of x, by libebur128; (None, None) without it."""
-    import ctypes
-    import numpy as np
-    lib = ebur128_lib()
-    if lib is None or not len(x):
+    if not len(x):
         return None, None
-    # EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK
-    st = ctypes.c_void_p(lib.ebur128_init(x.shape[1], RATE, 5 | 49))
-    if not st.value:
-        return None, None
-    try:
-        dp = ctypes.POINTER(ctypes.c_double)
-        for a in range(0, len(x), 1 << 20):
-            blk = np.ascontiguousarray(x[a:a + (1 << 20)], dtype=np.float64)
-            if lib.ebur128_add_frames_double(st, blk.ctypes.data_as(dp), len(blk)) != 0:
-                return None, None
-        v = ctypes.c_double()
-        lib.ebur128_loudness_global(st, ctypes.byref(v))
-        integrated, tp = v.value, 0.0
-        for ch in range(x.shape[1]):
-            lib.ebur128_true_peak(st, ch, ctypes.byref(v))
-            tp = max(tp, v.value)
-    finally:
-        lib.ebur128_destroy(ctypes.byref(st))
-    return integrated, 20 * np.log10(max(tp, 1e-12))
+    m = _report().ebur128_measure(x, RATE)
+    return (None, None) if m is None else (m["integrated_lufs"], m["true_peak_dbtp"])
 
 
 def compare_input(x, y):
