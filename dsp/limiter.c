@@ -11,6 +11,7 @@
 
 #include "mixmaster-orc-init.h"
 #include "mixmaster-orc.h"
+#include "ramp.h"
 #include "truepeak.h"
 
 /* The running sum is recomputed this often, so rounding cannot accumulate. */
@@ -256,8 +257,7 @@ struct MmLimiter
   size_t handover; /* frames left in which all cores run, see compute_gains */
   size_t silent_frames; /* input frames of exact silence in a row */
   bool automatic;
-  double input_gain, input_gain_target, input_gain_step;
-  size_t input_gain_steps;
+  MmRamp input_gain; /* linear */
   bool started;
   double lowest_gain; /* since the last take */
 
@@ -337,7 +337,8 @@ mm_limiter_new (int channels, double rate, double max_lookahead_ms)
   l->link = 1.0;
   l->release_ms = 150.0;
   l->automatic = false;
-  l->input_gain = l->input_gain_target = 1.0;
+  mm_ramp_init (&l->input_gain, 1.0,
+      (uint32_t) fmax (1.0, lround (INPUT_GAIN_GLIDE_MS * rate / 1000.0)));
   mm_true_peak_init (&l->detector, 8, rate);
   mm_limiter_reset (l);
   return l;
@@ -379,8 +380,7 @@ mm_limiter_reset (MmLimiter *l)
 void
 mm_limiter_snap (MmLimiter *l)
 {
-  l->input_gain = l->input_gain_target;
-  l->input_gain_steps = 0;
+  mm_ramp_snap (&l->input_gain, l->input_gain.target);
   l->started = false;
 }
 
@@ -429,18 +429,10 @@ void
 mm_limiter_set_input_gain_db (MmLimiter *l, double gain_db)
 {
   double target = pow (10.0, gain_db / 20.0);
-  if (target == l->input_gain_target)
-    return;
-  l->input_gain_target = target;
-  if (!l->started) {
-    mm_limiter_snap (l);
-    return;
-  }
-  l->input_gain_steps =
-      (size_t) lround (INPUT_GAIN_GLIDE_MS * l->rate / 1000.0);
-  if (l->input_gain_steps < 1)
-    l->input_gain_steps = 1;
-  l->input_gain_step = (target - l->input_gain) / (double) l->input_gain_steps;
+  if (l->started)
+    mm_ramp_set_target (&l->input_gain, target);
+  else
+    mm_ramp_snap (&l->input_gain, target);
 }
 
 void
@@ -468,13 +460,7 @@ mm_limiter_take_reduction_db (MmLimiter *l)
 static inline double
 next_input_gain (MmLimiter *l)
 {
-  if (l->input_gain_steps > 0) {
-    if (--l->input_gain_steps == 0)
-      l->input_gain = l->input_gain_target;
-    else
-      l->input_gain += l->input_gain_step;
-  }
-  return l->input_gain;
+  return mm_ramp_advance (&l->input_gain, 1);
 }
 
 /* Detector and gain cores over one block of the (already scaled) input in
@@ -596,15 +582,7 @@ skip_silence (MmLimiter *l, size_t n)
   memset ((char *) l->ring + w * frame_bytes, 0, first * frame_bytes);
   memset (l->ring, 0, (n - first) * frame_bytes);
   l->ring_write = w + n >= l->ring_capacity ? w + n - l->ring_capacity : w + n;
-  if (l->input_gain_steps > 0) {
-    if (n >= l->input_gain_steps) {
-      l->input_gain_steps = 0;
-      l->input_gain = l->input_gain_target;
-    } else {
-      l->input_gain_steps -= n;
-      l->input_gain += l->input_gain_step * (double) n;
-    }
-  }
+  mm_ramp_advance (&l->input_gain, n);
 }
 
 /* The input into the delay (scaled) and into the detector: the common case
@@ -615,8 +593,8 @@ skip_silence (MmLimiter *l, size_t n)
   {                                                                             \
     const int channels = l->channels;                                           \
     const size_t samples = n * (size_t) channels;                               \
-    const double gain = l->input_gain;                                          \
-    if (l->input_gain_steps > 0)                                                \
+    const double gain = l->input_gain.current;                                  \
+    if (!mm_ramp_is_settled (&l->input_gain))                                   \
       return false;                                                             \
     const TYPE limit = (TYPE) (INPUT_LIMIT / gain);                             \
     int in_range = 1;                                                           \
@@ -771,9 +749,7 @@ DEFINE_PROCESS (f64, double, sample_gain_f64, mixmaster_orc_mul_f64)
           channels * sizeof (TYPE));                                            \
     }                                                                           \
     const MmLimiterGain carried = l->gain[lowest_core (l)];                     \
-    const double gain = l->input_gain, target = l->input_gain_target;           \
-    const double step = l->input_gain_step;                                     \
-    const size_t steps = l->input_gain_steps;                                   \
+    const MmRamp input_gain = l->input_gain;                                    \
                                                                                 \
     l->lookahead = clamp_lookahead (l, lookahead);                              \
     mm_true_peak_init (&l->detector, factor, l->rate);                          \
@@ -783,13 +759,9 @@ DEFINE_PROCESS (f64, double, sample_gain_f64, mixmaster_orc_mul_f64)
       l->gain[c].sustained = carried.sustained;                                 \
     }                                                                           \
     /* the frames in the delay are scaled already */                            \
-    l->input_gain = l->input_gain_target = 1.0;                                 \
-    l->input_gain_steps = 0;                                                    \
+    mm_ramp_snap (&l->input_gain, 1.0);                                         \
     mm_limiter_process_##SUFFIX (l, again, history + held);                     \
-    l->input_gain = gain;                                                       \
-    l->input_gain_target = target;                                              \
-    l->input_gain_step = step;                                                  \
-    l->input_gain_steps = steps;                                                \
+    l->input_gain = input_gain;                                                 \
                                                                                 \
     /* output j of that pass is frame j - latency of the history and held     \
      * frames: the held ones come out from j = history + latency */ \
