@@ -192,6 +192,13 @@ gain_core_run (
   return lowest;
 }
 
+double
+mm_limiter_gain_run (
+    MmLimiterGain *lg, const float *need, double *gain, size_t n)
+{
+  return gain_core_run (lg, need, gain, n);
+}
+
 static inline double
 gain_tick_need (MmLimiterGain *lg, double need)
 {
@@ -226,7 +233,7 @@ mm_limiter_gain_tick (MmLimiterGain *lg, double peak)
  * within 0.1 dB of it even for full-band white noise. Sample-peak mode only
  * covers the rounding of the gain and of the product to the stream's
  * format. */
-#define TRUE_PEAK_MARGIN_DB 0.15
+#define TRUE_PEAK_MARGIN_DB MM_LIMITER_TRUE_PEAK_MARGIN_DB
 #define SAMPLE_PEAK_MARGIN_DB 0.001
 /* Samples beyond +180 dBFS are clipped there before anything else. */
 #define INPUT_LIMIT 1e9

@@ -71,10 +71,17 @@ void mm_limiter_gain_copy (MmLimiterGain *dst, const MmLimiterGain *src);
 /* Feeds the (linked) peak of the newest frame; returns the gain for the frame
  * length - 1 frames ago. */
 double mm_limiter_gain_tick (MmLimiterGain *lg, double peak);
+/* The same over n frames from their needs, min(1, ceiling / peak) (the core's
+ * own ceiling is not used); returns the lowest gain. */
+double mm_limiter_gain_run (
+    MmLimiterGain *lg, const float *need, double *gain, size_t n);
 
 /* ---- the limiter: true-peak detector, gain cores, delayed audio ---- */
 
 #define MM_LIMITER_MAX_CHANNELS 8
+/* How far under the ceiling (dB) the gain aims when peaks are true peaks: the
+ * 8x detector can read a peak between its points up to 0.17 dB low. */
+#define MM_LIMITER_TRUE_PEAK_MARGIN_DB 0.15
 /* Frames handled per pass over the detector stages. */
 #define MM_LIMITER_BLOCK 512
 

@@ -383,8 +383,8 @@ end_step (MmLoudness *l)
 
 /* One implementation for both sample formats. */
 #define DEFINE_ADD(SUFFIX, TYPE)                                               \
-  void mm_loudness_add_##SUFFIX (                                              \
-      MmLoudness *l, const TYPE *frames, size_t n_frames)                      \
+  static void add_##SUFFIX (                                                   \
+      MmLoudness *l, const TYPE *frames, size_t n_frames, float *frame_energy) \
   {                                                                            \
     const int channels = l->channels;                                          \
     for (size_t done = 0; done < n_frames;) {                                  \
@@ -394,6 +394,9 @@ end_step (MmLoudness *l)
       n = n < MM_TRUEPEAK_BLOCK ? n : MM_TRUEPEAK_BLOCK;                       \
       const TYPE *f = frames + done * (size_t) channels;                       \
       double energy = 0.0, peak = l->sample_peak;                              \
+      float *fe = frame_energy ? frame_energy + done : NULL;                   \
+      if (fe)                                                                  \
+        memset (fe, 0, n * sizeof (float));                                    \
       /* two channels at a time: their filters' chains interleave */           \
       int c = 0;                                                               \
       for (; c + 1 < channels; c += 2) {                                       \
@@ -409,6 +412,9 @@ end_step (MmLoudness *l)
           double yb = mm_k_weighting_tick (&l->k_weighting, zb, b);            \
           sa += ya * ya;                                                       \
           sb += yb * yb;                                                       \
+          if (fe)                                                              \
+            fe[i] +=                                                           \
+                (float) (l->weight[c] * ya * ya + l->weight[c + 1] * yb * yb); \
         }                                                                      \
         energy += l->weight[c] * sa + l->weight[c + 1] * sb;                   \
       }                                                                        \
@@ -420,6 +426,8 @@ end_step (MmLoudness *l)
           peak = fabs (x) > peak ? fabs (x) : peak;                            \
           double y = mm_k_weighting_tick (&l->k_weighting, z, x);              \
           sum += y * y;                                                        \
+          if (fe)                                                              \
+            fe[i] += (float) (l->weight[c] * y * y);                           \
         }                                                                      \
         energy += l->weight[c] * sum;                                          \
       }                                                                        \
@@ -443,10 +451,48 @@ end_step (MmLoudness *l)
         end_step (l);                                                          \
       done += n;                                                               \
     }                                                                          \
+  }                                                                            \
+                                                                               \
+  void mm_loudness_add_##SUFFIX (                                              \
+      MmLoudness *l, const TYPE *frames, size_t n_frames)                      \
+  {                                                                            \
+    add_##SUFFIX (l, frames, n_frames, NULL);                                  \
+  }                                                                            \
+                                                                               \
+  void mm_loudness_add_##SUFFIX##_energies (                                   \
+      MmLoudness *l, const TYPE *frames, size_t n_frames, float *frame_energy) \
+  {                                                                            \
+    add_##SUFFIX (l, frames, n_frames, frame_energy);                          \
   }
 
 DEFINE_ADD (f32, float)
 DEFINE_ADD (f64, double)
+
+void
+mm_loudness_add_energies (
+    MmLoudness *l, const float *energy, size_t n, size_t frames_each)
+{
+  for (size_t k = 0; k < n; k++) {
+    /* spread evenly over the steps the run of frames falls in */
+    const double per_frame = (double) energy[k] / (double) frames_each;
+    for (size_t left = frames_each; left > 0;) {
+      size_t take = l->step_length[l->step] - l->step_filled;
+      take = take < left ? take : left;
+      l->step_energy += per_frame * (double) take;
+      l->step_filled += take;
+      left -= take;
+      if (l->step_filled == l->step_length[l->step])
+        end_step (l);
+    }
+  }
+}
+
+void
+mm_loudness_add_true_peak (MmLoudness *l, double peak)
+{
+  l->true_peak = fmax (l->true_peak, peak);
+  l->true_peak_recent = fmax (l->true_peak_recent, peak);
+}
 
 static void
 read_common (MmLoudness *l, MmLoudnessReading *out)

@@ -50,6 +50,23 @@ void mm_loudness_reset (MmLoudness *l);
 void mm_loudness_add_f32 (MmLoudness *l, const float *frames, size_t n_frames);
 void mm_loudness_add_f64 (MmLoudness *l, const double *frames, size_t n_frames);
 
+/* As mm_loudness_add_f32/f64, and frame_energy[i] receives what frame i adds
+ * to the loudness: the weighted sum over channels of its K-weighted squares. */
+void mm_loudness_add_f32_energies (
+    MmLoudness *l, const float *frames, size_t n_frames, float *frame_energy);
+void mm_loudness_add_f64_energies (
+    MmLoudness *l, const double *frames, size_t n_frames, float *frame_energy);
+
+/* n runs of frames_each frames whose energies (as frame_energy above, summed
+ * over the run) are known: the meter integrates them without filtering, each
+ * spread evenly over its frames. */
+void mm_loudness_add_energies (
+    MmLoudness *l, const float *energy, size_t n, size_t frames_each);
+
+/* A true peak measured outside the meter (linear), for a meter whose own
+ * detector is off. */
+void mm_loudness_add_true_peak (MmLoudness *l, double peak);
+
 /* Levels in LUFS (LU for the range), -INFINITY while there is nothing to
  * measure (less than a window, or nothing over the gates); peaks linear. */
 typedef struct
