@@ -310,28 +310,28 @@ mm_block_limiter_run (
 
 #define DEFINE_APPLY(SUFFIX, TYPE)                                             \
   void mm_block_limiter_apply_##SUFFIX (TYPE *frames, int channels,            \
-      size_t block_frames, size_t n_frames, const double *gain,                \
+      size_t block_frames, size_t offset, size_t n_frames, const double *gain, \
       double input_gain)                                                       \
   {                                                                            \
     const size_t ch = (size_t) channels;                                       \
     const double step_scale = 1.0 / (double) block_frames;                     \
-    for (size_t start = 0, k = 0; start < n_frames;                            \
-         start += block_frames, k++) {                                         \
+    for (size_t done = 0, k = 0; done < n_frames; k++, offset = 0) {           \
       const double a = input_gain * gain[k], b = input_gain * gain[k + 1];     \
       const double step = (b - a) * step_scale;                                \
-      size_t m =                                                               \
-          n_frames - start < block_frames ? n_frames - start : block_frames;   \
-      TYPE *f = frames + start * ch;                                           \
+      size_t m = block_frames - offset;                                        \
+      m = m < n_frames - done ? m : n_frames - done;                           \
+      TYPE *f = frames + done * ch;                                            \
       if (step == 0.0) {                                                       \
         for (size_t i = 0; i < m * ch; i++)                                    \
           f[i] = (TYPE) (f[i] * a);                                            \
-        continue;                                                              \
+      } else {                                                                 \
+        for (size_t j = 0; j < m; j++) {                                       \
+          const double g = a + step * (double) (offset + j);                   \
+          for (size_t c = 0; c < ch; c++)                                      \
+            f[j * ch + c] = (TYPE) (f[j * ch + c] * g);                        \
+        }                                                                      \
       }                                                                        \
-      for (size_t j = 0; j < m; j++) {                                         \
-        const double g = a + step * (double) j;                                \
-        for (size_t c = 0; c < ch; c++)                                        \
-          f[j * ch + c] = (TYPE) (f[j * ch + c] * g);                          \
-      }                                                                        \
+      done += m;                                                               \
     }                                                                          \
   }
 

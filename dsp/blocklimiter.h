@@ -83,14 +83,15 @@ size_t mm_block_limiter_delay_blocks (const MmBlockLimiter *bl);
 double mm_block_limiter_run (
     MmBlockLimiter *bl, const float *peak, double *gain, size_t n);
 
-/* Frames from a block start, n_frames of them (the last block may be short):
- * block k's at input_gain times the gain gliding from gain[k] to gain[k + 1]
- * over block_frames. gain holds one more entry than the blocks touched. */
+/* n_frames frames, the first `offset` frames into its block (offset <
+ * block_frames): block k's at input_gain times the gain gliding from gain[k]
+ * to gain[k + 1] over block_frames, gain[0] being the first frame's block.
+ * gain holds one more entry than the blocks touched. */
 void mm_block_limiter_apply_f32 (float *frames, int channels,
-    size_t block_frames, size_t n_frames, const double *gain,
+    size_t block_frames, size_t offset, size_t n_frames, const double *gain,
     double input_gain);
 void mm_block_limiter_apply_f64 (double *frames, int channels,
-    size_t block_frames, size_t n_frames, const double *gain,
+    size_t block_frames, size_t offset, size_t n_frames, const double *gain,
     double input_gain);
 
 /* The mean square of a gain gliding linearly from a to b. */

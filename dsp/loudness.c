@@ -338,16 +338,23 @@ mm_loudness_reset (MmLoudness *l)
   l->true_peak = l->true_peak_recent = l->sample_peak = 0.0;
 }
 
-/* Mean square over the last `steps` steps. */
+/* Mean square over the last `steps` steps: the ring's two runs, without a
+ * division per step. */
 static double
 window_energy (const MmLoudness *l, size_t steps)
 {
   double energy = 0.0;
   size_t frames = 0;
-  for (size_t k = 1; k <= steps; k++) {
-    size_t at = (l->ring_pos + SHORT_TERM_STEPS - k) % SHORT_TERM_STEPS;
-    energy += l->ring_energy[at];
-    frames += l->ring_length[at];
+  size_t end = l->ring_pos; /* one past the newest */
+  size_t first = end >= steps ? end - steps : 0;
+  for (size_t i = first; i < end; i++) {
+    energy += l->ring_energy[i];
+    frames += l->ring_length[i];
+  }
+  for (size_t i = SHORT_TERM_STEPS - (steps - (end - first));
+       i < SHORT_TERM_STEPS; i++) {
+    energy += l->ring_energy[i];
+    frames += l->ring_length[i];
   }
   return frames ? energy / (double) frames : 0.0;
 }
@@ -400,7 +407,12 @@ end_step (MmLoudness *l)
       /* two channels at a time: their filters' chains interleave */           \
       int c = 0;                                                               \
       for (; c + 1 < channels; c += 2) {                                       \
-        double *za = l->state[c], *zb = l->state[c + 1];                       \
+        /* locals, so that nothing in the loop goes through memory */         \
+        const MmKWeighting k = l->k_weighting;                                 \
+        const double wa = l->weight[c], wb = l->weight[c + 1];                 \
+        double za[4], zb[4];                                                   \
+        memcpy (za, l->state[c], sizeof (za));                                 \
+        memcpy (zb, l->state[c + 1], sizeof (zb));                             \
         double sa = 0.0, sb = 0.0;                                             \
         for (size_t i = 0; i < n; i++) {                                       \
           double a = f[i * channels + c], b = f[i * channels + c + 1];         \
@@ -408,15 +420,16 @@ end_step (MmLoudness *l)
           b = isfinite (b) ? b : 0.0;                                          \
           peak = fabs (a) > peak ? fabs (a) : peak;                            \
           peak = fabs (b) > peak ? fabs (b) : peak;                            \
-          double ya = mm_k_weighting_tick (&l->k_weighting, za, a);            \
-          double yb = mm_k_weighting_tick (&l->k_weighting, zb, b);            \
+          double ya = mm_k_weighting_tick (&k, za, a);                         \
+          double yb = mm_k_weighting_tick (&k, zb, b);                         \
           sa += ya * ya;                                                       \
           sb += yb * yb;                                                       \
           if (fe)                                                              \
-            fe[i] +=                                                           \
-                (float) (l->weight[c] * ya * ya + l->weight[c + 1] * yb * yb); \
+            fe[i] += (float) (wa * ya * ya + wb * yb * yb);                    \
         }                                                                      \
-        energy += l->weight[c] * sa + l->weight[c + 1] * sb;                   \
+        memcpy (l->state[c], za, sizeof (za));                                 \
+        memcpy (l->state[c + 1], zb, sizeof (zb));                             \
+        energy += wa * sa + wb * sb;                                           \
       }                                                                        \
       for (; c < channels; c++) {                                              \
         double *z = l->state[c], sum = 0.0;                                    \

@@ -226,8 +226,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_loudnorm_debug);
 /* a true peak this far under the ceiling passes the limiter at gain 1 */
 #define TRANSPARENT_MARGIN_DB 0.5
 /* a trial closer than this to the target is final */
-#define TRIAL_TOLERANCE_LU 0.05
-#define MAX_TRIALS 4
+#define TRIAL_TOLERANCE_LU 0.01
+#define MAX_TRIALS 8
 /* when a dB more gain raises the output by less than this (LU), the limiter
  * takes nearly all of it back: the ceiling, not the gain, sets the loudness,
  * and more gain would only squash the programme */
@@ -235,8 +235,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_loudnorm_debug);
 /* farther than this from the target, the user is told */
 #define WARN_TOLERANCE_LU 0.1
 
-/* frames per pass of a trial render */
+/* frames per pass over silence (GAP events) */
 #define WORK_FRAMES 4096
+/* blocks per pass over the profile */
+#define PLAN_CHUNK 4096
 /* memory chunks and file I/O blocks of the spool */
 #define SPOOL_CHUNK_BYTES (256 * 1024)
 
@@ -704,6 +706,11 @@ gst_loudnorm_reset_programme (GstLoudnorm *self)
   self->base_pts = GST_CLOCK_TIME_NONE;
   spool_free (self->spool);
   self->spool = NULL;
+  spool_free (self->profile);
+  self->profile = NULL;
+  self->profile_blocks = 0;
+  if (self->profiler)
+    mm_block_profiler_reset (self->profiler);
   g_queue_clear_full (&self->held_events, held_event_free);
   if (self->in_meter)
     mm_loudness_reset (self->in_meter);
@@ -725,9 +732,13 @@ gst_loudnorm_free_dsp (GstLoudnorm *self)
     mm_limiter_free (self->limiter);
   if (self->leveler)
     mm_leveler_free (self->leveler);
+  mm_block_profiler_free (self->profiler);
+  mm_block_limiter_free (self->block_limiter);
   self->in_meter = self->out_meter = NULL;
   self->limiter = NULL;
   self->leveler = NULL;
+  self->profiler = NULL;
+  self->block_limiter = NULL;
   g_free (self->work);
   self->work = NULL;
   self->work_frames = 0;
@@ -972,6 +983,14 @@ gst_loudnorm_refuse_caps (GstLoudnorm *self, GstCaps *caps)
   g_free (caps_str);
 }
 
+/* About 0.17 ms: the limiter's gain moves in straight steps this long,
+ * far shorter than the 5 ms it takes to dip. */
+static gsize
+gst_loudnorm_block_frames (gint rate)
+{
+  return (gsize) MAX (1, (rate + 3000) / 6000);
+}
+
 static gboolean
 gst_loudnorm_set_caps (GstLoudnorm *self, GstCaps *caps)
 {
@@ -982,6 +1001,9 @@ gst_loudnorm_set_caps (GstLoudnorm *self, GstCaps *caps)
   MmLoudness *in_meter, *out_meter;
   MmLimiter *limiter;
   MmLeveler *leveler;
+  MmBlockProfiler *profiler;
+  MmBlockLimiter *block_limiter;
+  gsize block_frames;
 
   if (!gst_audio_info_from_caps (&info, caps) ||
       (GST_AUDIO_INFO_FORMAT (&info) != GST_AUDIO_FORMAT_F32 &&
@@ -1014,8 +1036,12 @@ gst_loudnorm_set_caps (GstLoudnorm *self, GstCaps *caps)
   out_meter = mm_loudness_new (channels, rate, weights);
   limiter = mm_limiter_new (channels, rate, LIMITER_LOOKAHEAD_MS);
   leveler = mm_leveler_new (channels, rate, weights, MAX_LOOKAHEAD);
+  block_frames = gst_loudnorm_block_frames (rate);
+  profiler = mm_block_profiler_new (channels, rate, block_frames);
+  block_limiter = mm_block_limiter_new (
+      block_frames, (gsize) lround (LIMITER_LOOKAHEAD_MS * rate / 1000.0));
   if (in_meter == NULL || out_meter == NULL || limiter == NULL ||
-      leveler == NULL) {
+      leveler == NULL || profiler == NULL || block_limiter == NULL) {
     if (in_meter)
       mm_loudness_free (in_meter);
     if (out_meter)
@@ -1024,6 +1050,8 @@ gst_loudnorm_set_caps (GstLoudnorm *self, GstCaps *caps)
       mm_limiter_free (limiter);
     if (leveler)
       mm_leveler_free (leveler);
+    mm_block_profiler_free (profiler);
+    mm_block_limiter_free (block_limiter);
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED, (NULL),
         ("Could not set up the meter and limiter for %d channels at %d Hz",
             channels, rate));
@@ -1035,7 +1063,10 @@ gst_loudnorm_set_caps (GstLoudnorm *self, GstCaps *caps)
   self->out_meter = out_meter;
   self->limiter = limiter;
   self->leveler = leveler;
-  self->work_frames = MAX (WORK_FRAMES, mm_limiter_latency_frames (limiter));
+  self->profiler = profiler;
+  self->block_limiter = block_limiter;
+  self->block_frames = block_frames;
+  self->work_frames = WORK_FRAMES;
   self->work = g_malloc (self->work_frames * GST_AUDIO_INFO_BPF (&info));
   self->info = info;
   self->have_info = TRUE;
@@ -1183,24 +1214,240 @@ gst_loudnorm_aborted (GstLoudnorm *self)
   return GST_PAD_IS_FLUSHING (self->sinkpad);
 }
 
-/* In place: through the limiter, or with gain_lin only when it would be
- * transparent (no delay then). */
-static void
-gst_loudnorm_limit (
-    GstLoudnorm *self, guint8 *data, gsize n, gboolean limit, gdouble gain_lin)
-{
-  gsize n_samples = n * GST_AUDIO_INFO_CHANNELS (&self->info);
+/* ---- file mode: the profile ---- */
 
-  if (limit && gst_loudnorm_is_f32 (self))
-    mm_limiter_process_f32 (self->limiter, (float *) data, n);
-  else if (limit)
-    mm_limiter_process_f64 (self->limiter, (double *) data, n);
-  else if (gst_loudnorm_is_f32 (self))
-    for (gsize i = 0; i < n_samples; i++)
-      ((float *) data)[i] = (float) (((float *) data)[i] * gain_lin);
-  else
-    for (gsize i = 0; i < n_samples; i++)
-      ((double *) data)[i] *= gain_lin;
+/* per block of the profile spool */
+typedef struct
+{
+  float peak, energy;
+} ProfileRecord;
+
+static gboolean
+gst_loudnorm_profile_write (GstLoudnorm *self, const float *peak,
+    const float *energy, gsize n, GError **error)
+{
+  ProfileRecord records[MM_BLOCK_PROFILER_MAX_BLOCKS];
+
+  for (gsize i = 0; i < n; i++) {
+    records[i].peak = peak[i];
+    records[i].energy = energy[i];
+  }
+  self->profile_blocks += n;
+  return spool_append (
+      self->profile, (const guint8 *) records, n * sizeof (ProfileRecord), error);
+}
+
+/* The input measured (file mode): loudness, and per block its true peak
+ * and energy into the profile. */
+static gboolean
+gst_loudnorm_profile_add (
+    GstLoudnorm *self, const guint8 *data, gsize n, GError **error)
+{
+  gsize bpf = GST_AUDIO_INFO_BPF (&self->info);
+  gboolean is_f32 = gst_loudnorm_is_f32 (self);
+  float frame_energy[MM_TRUEPEAK_BLOCK];
+  float peak[MM_BLOCK_PROFILER_MAX_BLOCKS], energy[MM_BLOCK_PROFILER_MAX_BLOCKS];
+
+  for (gsize done = 0; done < n;) {
+    gsize m = MIN ((gsize) MM_TRUEPEAK_BLOCK, n - done), blocks;
+    const guint8 *frames = data + done * bpf;
+    if (is_f32) {
+      mm_loudness_add_f32_energies (
+          self->in_meter, (const float *) frames, m, frame_energy);
+      blocks = mm_block_profiler_add_f32 (self->profiler,
+          (const float *) frames, frame_energy, m, peak, energy);
+    } else {
+      mm_loudness_add_f64_energies (
+          self->in_meter, (const double *) frames, m, frame_energy);
+      blocks = mm_block_profiler_add_f64 (self->profiler,
+          (const double *) frames, frame_energy, m, peak, energy);
+    }
+    if (!gst_loudnorm_profile_write (self, peak, energy, blocks, error))
+      return FALSE;
+    done += m;
+  }
+  mm_loudness_add_true_peak (
+      self->in_meter, mm_block_profiler_take_peak (self->profiler));
+  return TRUE;
+}
+
+/* The input's end: the profile's last blocks, the meter's last peaks. */
+static gboolean
+gst_loudnorm_profile_finish (GstLoudnorm *self, GError **error)
+{
+  float peak[MM_BLOCK_PROFILER_MAX_BLOCKS], energy[MM_BLOCK_PROFILER_MAX_BLOCKS];
+  gsize blocks = mm_block_profiler_finish (self->profiler, peak, energy);
+
+  mm_loudness_add_true_peak (
+      self->in_meter, mm_block_profiler_take_peak (self->profiler));
+  return gst_loudnorm_profile_write (self, peak, energy, blocks, error);
+}
+
+/* ---- file mode: the limiter's plan ---- */
+
+/* The block limiter run over the profile, read ahead of what it serves:
+ * blocks [base, base + held) have their peak and energy here, blocks
+ * [base, base + known) their gain (the limiter's, <= 1). */
+typedef struct
+{
+  GstLoudnorm *self;
+  gsize delay, capacity;
+  guint64 fed, base;
+  gsize held, known;
+  float *peak, *energy;
+  double *gain;
+  ProfileRecord *records;
+  float *feed_peak;
+  double *feed_gain;
+} GstLoudnormPlan;
+
+static gboolean
+gst_loudnorm_plan_start (GstLoudnormPlan *plan, GstLoudnorm *self,
+    gdouble gain_db, gdouble ceiling_db, GError **error)
+{
+  memset (plan, 0, sizeof (*plan));
+  plan->self = self;
+  plan->delay = mm_block_limiter_delay_blocks (self->block_limiter);
+  plan->capacity = 2 * PLAN_CHUNK + plan->delay + 2;
+  plan->peak = g_new (float, plan->capacity);
+  plan->energy = g_new (float, plan->capacity);
+  plan->gain = g_new (double, plan->capacity);
+  plan->records = g_new (ProfileRecord, PLAN_CHUNK);
+  plan->feed_peak = g_new (float, PLAN_CHUNK);
+  plan->feed_gain = g_new (double, PLAN_CHUNK);
+  mm_block_limiter_start (self->block_limiter, GST_AUDIO_INFO_RATE (&self->info),
+      gain_db, ceiling_db, LIMITER_RELEASE_MS, LIMITER_AUTO_RELEASE);
+  return spool_rewind (self->profile, error);
+}
+
+static void
+gst_loudnorm_plan_clear (GstLoudnormPlan *plan)
+{
+  g_free (plan->peak);
+  g_free (plan->energy);
+  g_free (plan->gain);
+  g_free (plan->records);
+  g_free (plan->feed_peak);
+  g_free (plan->feed_gain);
+}
+
+/* Gains known for every block before upto (at most PLAN_CHUNK + 1 past
+ * base); past the programme's end the limiter is fed silence. */
+static gboolean
+gst_loudnorm_plan_ensure (
+    GstLoudnormPlan *plan, guint64 upto, GError **error)
+{
+  const guint64 n_blocks = plan->self->profile_blocks;
+
+  g_assert (upto <= plan->base + PLAN_CHUNK + 1);
+  while (plan->base + plan->known < upto) {
+    gsize r = (gsize) MIN ((guint64) PLAN_CHUNK, upto + plan->delay - plan->fed);
+    gsize real = plan->fed < n_blocks
+        ? (gsize) MIN ((guint64) r, n_blocks - plan->fed)
+        : 0;
+    if (!spool_read (plan->self->profile, (guint8 *) plan->records,
+            real * sizeof (ProfileRecord), error))
+      return FALSE;
+    for (gsize i = 0; i < r; i++)
+      plan->feed_peak[i] = i < real ? plan->records[i].peak : 0.0f;
+    for (gsize i = 0; i < real; i++) {
+      plan->peak[plan->held + i] = plan->records[i].peak;
+      plan->energy[plan->held + i] = plan->records[i].energy;
+    }
+    plan->held += real;
+    mm_block_limiter_run (
+        plan->self->block_limiter, plan->feed_peak, plan->feed_gain, r);
+    for (gsize i = 0; i < r; i++) {
+      /* the first delay gains stand for blocks before the start */
+      if (plan->fed + i >= plan->delay)
+        plan->gain[plan->known++] = plan->feed_gain[i];
+    }
+    plan->fed += r;
+  }
+  return TRUE;
+}
+
+/* Blocks before upto are done with. */
+static void
+gst_loudnorm_plan_release (GstLoudnormPlan *plan, guint64 upto)
+{
+  gsize drop = (gsize) (upto - plan->base);
+
+  if (drop == 0)
+    return;
+  g_assert (drop <= plan->held && drop <= plan->known);
+  memmove (plan->peak, plan->peak + drop, (plan->held - drop) * sizeof (float));
+  memmove (
+      plan->energy, plan->energy + drop, (plan->held - drop) * sizeof (float));
+  memmove (
+      plan->gain, plan->gain + drop, (plan->known - drop) * sizeof (double));
+  plan->held -= drop;
+  plan->known -= drop;
+  plan->base = upto;
+}
+
+/* The true peak the output of blocks [first, last] reaches: each block's
+ * peak times the larger end of its gain's glide; *lowest takes their
+ * smallest gain. */
+static gdouble
+gst_loudnorm_plan_peak (GstLoudnormPlan *plan, guint64 first, guint64 last,
+    gdouble gain_lin, gdouble *lowest)
+{
+  gdouble peak = 0.0;
+
+  for (guint64 k = first; k <= last; k++) {
+    gsize i = (gsize) (k - plan->base);
+    gdouble a = plan->gain[i], b = plan->gain[i + 1];
+    peak = MAX (peak, plan->peak[i] * MAX (a, b));
+    *lowest = MIN (*lowest, a);
+  }
+  return peak * gain_lin;
+}
+
+/* What the output would measure at gain_db in front of the limiter, from
+ * the profile alone (see dsp/blocklimiter.h): loudness, true peak and the
+ * largest gain reduction. */
+static gboolean
+gst_loudnorm_model (GstLoudnorm *self, gdouble gain_db, gdouble ceiling_db,
+    MmLoudnessReading *out, gdouble *reduction_db, GError **error)
+{
+  const guint64 n_blocks = self->profile_blocks;
+  const gsize d = self->block_frames;
+  gdouble gain_lin = pow (10.0, gain_db / 20.0), peak = 0.0, lowest = 1.0;
+  float modelled[PLAN_CHUNK];
+  GstLoudnormPlan plan;
+  gboolean ok = gst_loudnorm_plan_start (&plan, self, gain_db, ceiling_db, error);
+
+  mm_loudness_set_true_peak (self->out_meter, FALSE);
+  mm_loudness_reset (self->out_meter);
+  while (ok && plan.base < n_blocks) {
+    gsize m = (gsize) MIN ((guint64) PLAN_CHUNK, n_blocks - plan.base);
+    if (!gst_loudnorm_plan_ensure (&plan, plan.base + m + 1, error)) {
+      ok = FALSE;
+      break;
+    }
+    for (gsize i = 0; i < m; i++)
+      modelled[i] = (float) (plan.energy[i] * gain_lin * gain_lin *
+          mm_block_limiter_power (plan.gain[i], plan.gain[i + 1]));
+    peak = MAX (peak, gst_loudnorm_plan_peak (&plan, plan.base,
+                          plan.base + m - 1, gain_lin, &lowest));
+    if (plan.base + m == n_blocks) {
+      /* the last block holds what is left of the programme */
+      mm_loudness_add_energies (self->out_meter, modelled, m - 1, d);
+      mm_loudness_add_energies (self->out_meter, modelled + m - 1, 1,
+          (gsize) (self->frames - (n_blocks - 1) * d));
+    } else {
+      mm_loudness_add_energies (self->out_meter, modelled, m, d);
+    }
+    gst_loudnorm_plan_release (&plan, plan.base + m);
+  }
+  gst_loudnorm_plan_clear (&plan);
+  if (!ok)
+    return FALSE;
+  mm_loudness_add_true_peak (self->out_meter, peak);
+  mm_loudness_read_final (self->out_meter, out);
+  *reduction_db = -20.0 * log10 (lowest);
+  return TRUE;
 }
 
 static void
@@ -1223,50 +1470,69 @@ gst_loudnorm_read_failed (GstLoudnorm *self, GError *error)
   return GST_FLOW_ERROR;
 }
 
-/* Runs the programme through the limiter with gain_db in front and the
- * ceiling, measuring the output into out_meter (read into *out). With push
- * the output goes downstream (held events at their places, meter messages
- * with post); else it is only measured. The output is the input delayed by
- * the limiter's latency L: the first L frames fed only fill the delay line,
- * and zeros past the end push the last frames out. Without limit (when the
- * limiter would not act) the gain is applied alone, and without meter
- * messages to post the output is not measured again: its levels are the
- * input's (in) plus the gain. */
+/* n frames from out_pos through the plan's gains at gain_lin, in place;
+ * returns their true peak (the plan's). */
+static gboolean
+gst_loudnorm_plan_apply (GstLoudnormPlan *plan, guint8 *data, guint64 out_pos,
+    gsize n, gdouble gain_lin, gdouble *peak, gdouble *lowest, GError **error)
+{
+  GstLoudnorm *self = plan->self;
+  const gsize d = self->block_frames;
+  const gint channels = GST_AUDIO_INFO_CHANNELS (&self->info);
+  const gsize bpf = GST_AUDIO_INFO_BPF (&self->info);
+  /* at most PLAN_CHUNK - 1 blocks at a time, whatever the buffer size */
+  const gsize span = (PLAN_CHUNK - 1) * d;
+
+  *peak = 0.0;
+  for (gsize done = 0; done < n;) {
+    guint64 pos = out_pos + done;
+    gsize m = MIN (span - (gsize) (pos % d), n - done);
+    guint64 first = pos / d, last = (pos + m - 1) / d;
+    const double *gain;
+    if (!gst_loudnorm_plan_ensure (plan, last + 2, error))
+      return FALSE;
+    gain = plan->gain + (first - plan->base);
+    if (gst_loudnorm_is_f32 (self))
+      mm_block_limiter_apply_f32 ((float *) (data + done * bpf), channels, d,
+          (gsize) (pos % d), m, gain, gain_lin);
+    else
+      mm_block_limiter_apply_f64 ((double *) (data + done * bpf), channels, d,
+          (gsize) (pos % d), m, gain, gain_lin);
+    *peak = MAX (*peak, gst_loudnorm_plan_peak (plan, first, last, gain_lin,
+                            lowest));
+    gst_loudnorm_plan_release (plan, (pos + m) / d);
+    done += m;
+  }
+  return TRUE;
+}
+
+/* Pushes the programme at gain_db through the plan's limiter and the
+ * ceiling: held events at their places, the input's timestamps, meter
+ * messages with post. The output is measured into *out (its true peak is
+ * the plan's: each block's profiled peak times its gain); when the limiter
+ * stays transparent and no messages are asked for, it is not measured
+ * again, its levels are the input's (in) plus the gain. */
 static GstFlowReturn
 gst_loudnorm_render (GstLoudnorm *self, gdouble gain_db, gdouble ceiling_db,
-    gboolean limit, gboolean push, gboolean post, guint64 interval,
+    gboolean limit, gboolean post, guint64 interval,
     const MmLoudnessReading *in, MmLoudnessReading *out, gdouble *reduction_db)
 {
-  gdouble gain_lin = pow (10.0, gain_db / 20.0);
-  gboolean measure = limit || (push && post);
+  gdouble gain_lin = pow (10.0, gain_db / 20.0), lowest = 1.0;
+  gboolean measure = limit || post;
   gint rate = GST_AUDIO_INFO_RATE (&self->info);
   gsize bpf = GST_AUDIO_INFO_BPF (&self->info);
   guint64 n_frames = self->frames, out_pos = 0;
-  gsize latency, fed = 0;
   GError *error = NULL;
   GstFlowReturn ret = GST_FLOW_OK;
+  GstLoudnormPlan plan;
 
-  mm_limiter_reset (self->limiter);
-  mm_limiter_set_ceiling_db (self->limiter, ceiling_db);
-  mm_limiter_set_input_gain_db (self->limiter, gain_db);
-  mm_limiter_set_release (
-      self->limiter, LIMITER_RELEASE_MS, LIMITER_AUTO_RELEASE);
-  mm_limiter_snap (self->limiter);
-  mm_limiter_take_reduction_db (self->limiter);
-  /* a trial needs only the loudness */
-  mm_loudness_set_true_peak (self->out_meter, push);
+  mm_loudness_set_true_peak (self->out_meter, FALSE);
   mm_loudness_reset (self->out_meter);
   self->meter_frames = 0;
-  latency = limit ? mm_limiter_latency_frames (self->limiter) : 0;
-  if (!spool_rewind (self->spool, &error))
+  if (!gst_loudnorm_plan_start (&plan, self, gain_db, ceiling_db, &error) ||
+      !spool_rewind (self->spool, &error)) {
+    gst_loudnorm_plan_clear (&plan);
     return gst_loudnorm_read_failed (self, error);
-
-  while (fed < latency) {
-    gsize n = MIN (latency - fed, self->work_frames);
-    if (!spool_read (self->spool, self->work, n * bpf, &error))
-      return gst_loudnorm_read_failed (self, error);
-    gst_loudnorm_limit (self, self->work, n, limit, gain_lin);
-    fed += n;
   }
 
   while (out_pos < n_frames) {
@@ -1274,55 +1540,53 @@ gst_loudnorm_render (GstLoudnorm *self, gdouble gain_db, gdouble ceiling_db,
         ? self->base_pts + gst_mm_frames_to_time (rate, out_pos)
         : GST_CLOCK_TIME_NONE;
     gsize n;
-    GstBuffer *buf = NULL;
+    gdouble peak;
+    GstBuffer *buf;
     GstMapInfo map;
-    guint8 *data;
+    HeldEvent *h;
 
-    if (gst_loudnorm_aborted (self))
-      return GST_FLOW_FLUSHING;
-    if (push) {
-      HeldEvent *h;
-      gst_loudnorm_push_held_events (self, out_pos);
-      n = (gsize) MIN ((guint64) self->out_block, n_frames - out_pos);
-      /* the next held event goes between two buffers */
-      if ((h = g_queue_peek_head (&self->held_events)) && h->offset > out_pos)
-        n = (gsize) MIN ((guint64) n, h->offset - out_pos);
-      buf = gst_buffer_new_allocate (NULL, n * bpf, NULL);
-      gst_buffer_map (buf, &map, GST_MAP_WRITE);
-      data = map.data;
-    } else {
-      n = (gsize) MIN ((guint64) self->work_frames, n_frames - out_pos);
-      data = self->work;
+    if (gst_loudnorm_aborted (self)) {
+      ret = GST_FLOW_FLUSHING;
+      break;
     }
-    if (!spool_read (self->spool, data, n * bpf, &error)) {
-      if (buf) {
-        gst_buffer_unmap (buf, &map);
-        gst_buffer_unref (buf);
-      }
+    gst_loudnorm_push_held_events (self, out_pos);
+    n = (gsize) MIN ((guint64) self->out_block, n_frames - out_pos);
+    /* the next held event goes between two buffers */
+    if ((h = g_queue_peek_head (&self->held_events)) && h->offset > out_pos)
+      n = (gsize) MIN ((guint64) n, h->offset - out_pos);
+    buf = gst_buffer_new_allocate (NULL, n * bpf, NULL);
+    gst_buffer_map (buf, &map, GST_MAP_WRITE);
+    if (!spool_read (self->spool, map.data, n * bpf, &error) ||
+        !gst_loudnorm_plan_apply (
+            &plan, map.data, out_pos, n, gain_lin, &peak, &lowest, &error)) {
+      gst_buffer_unmap (buf, &map);
+      gst_buffer_unref (buf);
+      gst_loudnorm_plan_clear (&plan);
       return gst_loudnorm_read_failed (self, error);
     }
-    gst_loudnorm_limit (self, data, n, limit, gain_lin);
-    if (measure)
-      gst_loudnorm_meter_add (self, self->out_meter, data, n, self->base_pts,
-          out_pos, push && post, interval);
-    if (push) {
-      gst_buffer_unmap (buf, &map);
-      GST_BUFFER_PTS (buf) = pts;
-      if (GST_CLOCK_TIME_IS_VALID (pts))
-        GST_BUFFER_DURATION (buf) =
-            self->base_pts + gst_mm_frames_to_time (rate, out_pos + n) - pts;
-      if (out_pos == 0)
-        GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-      ret = gst_pad_push (self->srcpad, buf);
-      if (ret != GST_FLOW_OK) {
-        GST_DEBUG_OBJECT (self, "push: %s", gst_flow_get_name (ret));
-        return ret;
-      }
+    if (measure) {
+      mm_loudness_add_true_peak (self->out_meter, peak);
+      gst_loudnorm_meter_add (self, self->out_meter, map.data, n,
+          self->base_pts, out_pos, post, interval);
+    }
+    gst_buffer_unmap (buf, &map);
+    GST_BUFFER_PTS (buf) = pts;
+    if (GST_CLOCK_TIME_IS_VALID (pts))
+      GST_BUFFER_DURATION (buf) =
+          self->base_pts + gst_mm_frames_to_time (rate, out_pos + n) - pts;
+    if (out_pos == 0)
+      GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+    ret = gst_pad_push (self->srcpad, buf);
+    if (ret != GST_FLOW_OK) {
+      GST_DEBUG_OBJECT (self, "push: %s", gst_flow_get_name (ret));
+      break;
     }
     out_pos += n;
   }
-  if (push)
-    gst_loudnorm_push_held_events (self, G_MAXUINT64);
+  gst_loudnorm_plan_clear (&plan);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  gst_loudnorm_push_held_events (self, G_MAXUINT64);
   if (measure) {
     mm_loudness_read_final (self->out_meter, out);
   } else {
@@ -1339,7 +1603,7 @@ gst_loudnorm_render (GstLoudnorm *self, gdouble gain_db, gdouble ceiling_db,
     out->true_peak_recent *= gain_lin;
   }
   if (reduction_db)
-    *reduction_db = limit ? mm_limiter_take_reduction_db (self->limiter) : 0.0;
+    *reduction_db = -20.0 * log10 (lowest);
   return GST_FLOW_OK;
 }
 
@@ -1367,6 +1631,7 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
   MmLoudnessReading in, out;
   GstFlowReturn ret;
   GstStructure *s;
+  GError *error = NULL;
 
   GST_OBJECT_LOCK (self);
   target = self->target;
@@ -1376,6 +1641,8 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
   interval = self->interval;
   GST_OBJECT_UNLOCK (self);
 
+  if (!gst_loudnorm_profile_finish (self, &error))
+    return gst_loudnorm_read_failed (self, error);
   mm_loudness_read_final (self->in_meter, &in);
   silent = !isfinite (in.integrated);
   needed = silent ? 0.0 : target - in.integrated;
@@ -1386,41 +1653,42 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
       " gain %.3f dB",
       self->frames, in.integrated, 20.0 * log10 (in.true_peak), in.range, gain);
 
-  /* the limiter takes loudness off what it catches: trials, measured, not
-   * pushed, until the output sits on the target */
+  /* the limiter takes loudness off what it catches: trials on the profile
+   * until the output sits on the target */
   transparent = gst_loudnorm_transparent (&in, gain, ceiling);
   if (!silent && !capped && !transparent) {
     gdouble prev_gain = NAN, prev_level = NAN;
     gdouble best_gain = gain, best_error = INFINITY;
     guint trial;
     for (trial = 0; trial < MAX_TRIALS; trial++) {
-      gdouble error, next;
-      ret = gst_loudnorm_render (
-          self, gain, ceiling, TRUE, FALSE, FALSE, 0, &in, &out, NULL);
-      if (ret != GST_FLOW_OK)
-        return ret;
-      GST_DEBUG_OBJECT (self, "trial %u: gain %.4f dB gives %.4f LUFS", trial,
-          gain, out.integrated);
-      error = target - out.integrated;
-      if (isfinite (error) && fabs (error) < fabs (best_error)) {
+      gdouble miss, next, trial_reduction;
+      if (!gst_loudnorm_model (
+              self, gain, ceiling, &out, &trial_reduction, &error))
+        return gst_loudnorm_read_failed (self, error);
+      GST_DEBUG_OBJECT (self,
+          "trial %u: gain %.4f dB gives %.4f LUFS, %.3f dBTP, %.2f dB limited",
+          trial, gain, out.integrated, 20.0 * log10 (out.true_peak),
+          trial_reduction);
+      miss = target - out.integrated;
+      if (isfinite (miss) && fabs (miss) < fabs (best_error)) {
         best_gain = gain;
-        best_error = error;
+        best_error = miss;
       }
-      if (!isfinite (error) || fabs (error) <= TRIAL_TOLERANCE_LU)
+      if (!isfinite (miss) || fabs (miss) <= TRIAL_TOLERANCE_LU)
         break;
-      if (error > 0.0 && gain >= max_gain)
+      if (miss > 0.0 && gain >= max_gain)
         break;
-      next = gain + error;
+      next = gain + miss;
       if (isfinite (prev_level)) {
         /* secant: the limiter takes back part of each dB put in */
         gdouble slope = (out.integrated - prev_level) / (gain - prev_gain);
-        if (error > 0.0 && slope < MIN_LOUDNESS_PER_DB) {
+        if (miss > 0.0 && slope < MIN_LOUDNESS_PER_DB) {
           GST_DEBUG_OBJECT (
               self, "%.3f LU per dB: back to %.4f dB", slope, prev_gain);
           gain = prev_gain;
           break;
         }
-        next = gain + error / CLAMP (slope, MIN_LOUDNESS_PER_DB, 1.0);
+        next = gain + miss / CLAMP (slope, MIN_LOUDNESS_PER_DB, 1.0);
       }
       next = MIN (next, max_gain);
       if (next == gain)
@@ -1439,7 +1707,7 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
   }
 
   transparent = gst_loudnorm_transparent (&in, gain, ceiling);
-  ret = gst_loudnorm_render (self, gain, ceiling, !transparent, TRUE, post,
+  ret = gst_loudnorm_render (self, gain, ceiling, !transparent, post,
       interval, &in, &out, &reduction);
   if (ret != GST_FLOW_OK)
     return ret;
@@ -1714,6 +1982,11 @@ gst_loudnorm_start_programme (
       return GST_FLOW_ERROR;
     }
     self->spool = spool_new (GST_AUDIO_INFO_BPF (&self->info), max_memory);
+    /* the profile is an eighth of the audio's size or less */
+    self->profile =
+        spool_new (sizeof (ProfileRecord), MAX (1, max_memory / 8));
+    self->profile_blocks = 0;
+    mm_block_profiler_reset (self->profiler);
     /* output buffers the size of the first input buffer, from 10 ms to 1 s */
     self->out_block =
         (guint) CLAMP (n_frames, (guint64) MAX (1, rate / 100), (guint64) rate);
@@ -1726,6 +1999,9 @@ gst_loudnorm_start_programme (
   self->started = TRUE;
   self->frames = 0;
   self->meter_frames = 0;
+  /* file mode: the profiler's detector measures the input's true peak */
+  mm_loudness_set_true_peak (
+      self->in_meter, self->stream_mode != GST_LOUDNORM_MODE_FILE);
   if (self->stream_mode == GST_LOUDNORM_MODE_LIVE)
     gst_loudnorm_live_start (self);
   if (self->stream_mode == GST_LOUDNORM_MODE_FILE &&
@@ -1776,9 +2052,8 @@ gst_loudnorm_take (GstLoudnorm *self, const guint8 *data, gsize n)
   } else {
     GError *error = NULL;
     gboolean had_file = self->spool->fd >= 0;
-    gst_loudnorm_meter_add (
-        self, self->in_meter, data, n, GST_CLOCK_TIME_NONE, 0, FALSE, 0);
-    if (!spool_append (
+    if (!gst_loudnorm_profile_add (self, data, n, &error) ||
+        !spool_append (
             self->spool, data, n * GST_AUDIO_INFO_BPF (&self->info), &error)) {
       GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
           ("%s: could not hold the audio: %s", GST_OBJECT_NAME (self),
@@ -1863,8 +2138,8 @@ gst_loudnorm_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
     self->ts_frames += n;
     return gst_loudnorm_live_push (self, gst_buffer_make_writable (buf), FALSE);
   }
-  if (self->stream_mode == GST_LOUDNORM_MODE_ANALYZE)
-    buf = gst_loudnorm_sanitize (self, buf);
+  /* file mode's gain and the meters need finite samples */
+  buf = gst_loudnorm_sanitize (self, buf);
   if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
     gst_buffer_unref (buf);
     GST_ELEMENT_ERROR (

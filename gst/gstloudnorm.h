@@ -15,6 +15,7 @@
 #include <gst/audio/audio.h>
 #include <gst/gst.h>
 
+#include "blocklimiter.h"
 #include "leveler.h"
 #include "limiter.h"
 #include "loudness.h"
@@ -96,8 +97,13 @@ struct _GstLoudnorm
   GstSegment segment;
   MmLoudness *in_meter; /* the input, as it comes */
   MmLoudness *out_meter; /* the rendered output (file mode) */
-  MmLimiter *limiter;
+  MmLimiter *limiter; /* live mode */
   MmLeveler *leveler; /* live mode */
+  /* file mode: the profile taken of the input, and the limiter working from
+   * it, per block of block_frames */
+  MmBlockProfiler *profiler;
+  MmBlockLimiter *block_limiter;
+  gsize block_frames;
   guint8 *work; /* work_frames frames for the trial renders */
   gsize work_frames;
   GstTagList *upstream_tags; /* the last stream-scope tags from upstream */
@@ -113,6 +119,8 @@ struct _GstLoudnorm
   GstClockTime base_pts; /* time of the first frame */
   guint out_block; /* frames per output buffer in file mode */
   GstLoudnormSpool *spool; /* file mode: the audio held */
+  GstLoudnormSpool *profile; /* file mode: peak and energy per block */
+  guint64 profile_blocks;
   GQueue held_events; /* file mode: serialized events and their offsets */
   /* live mode: the delay (leveler and limiter), priming frames still to
    * drop from the output, frames pushed */

@@ -280,12 +280,12 @@ test_render_matches_model (void)
       for (size_t i = 0; i < 2 * frames; i++)
         y64[i] = x[i];
       for (size_t start = 0; start < frames;) {
-        /* whole blocks, in pieces of uneven length */
-        size_t n = MIN ((size_t) d * (1 + start % 97), frames - start);
+        /* in pieces of uneven length, across block boundaries */
+        size_t n = MIN (1 + start % 997, frames - start);
         mm_block_limiter_apply_f32 (
-            y + 2 * start, 2, d, n, gain + start / d, lin);
+            y + 2 * start, 2, d, start % d, n, gain + start / d, lin);
         mm_block_limiter_apply_f64 (
-            y64 + 2 * start, 2, d, n, gain + start / d, lin);
+            y64 + 2 * start, 2, d, start % d, n, gain + start / d, lin);
         start += n;
       }
       for (size_t i = 0; i < 2 * frames; i++)
