@@ -407,7 +407,7 @@ end_step (MmLoudness *l)
       /* two channels at a time: their filters' chains interleave */           \
       int c = 0;                                                               \
       for (; c + 1 < channels; c += 2) {                                       \
-        /* locals, so that nothing in the loop goes through memory */         \
+        /* locals, so that nothing in the loop goes through memory */          \
         const MmKWeighting k = l->k_weighting;                                 \
         const double wa = l->weight[c], wb = l->weight[c + 1];                 \
         double za[4], zb[4];                                                   \
