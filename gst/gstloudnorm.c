@@ -93,7 +93,9 @@
  *   lookahead plus the limiter's delay (5 ms and its detector's 43 frames);
  *   output frames keep their input frame's timestamps and the sample count
  *   is kept (the delay's tail is pushed out at the end). The target,
- *   ceiling, max-gain and max-gain-rate follow changes while playing; the
+ *   ceiling, max-gain and max-gain-rate follow changes while playing, set
+ *   directly or through a #GstController (they are controllable, synced at
+ *   each buffer's running time); the
  *   lookahead is read when a programme starts. The summary's `gain` is the
  *   programme's level change as a whole (output minus input integrated
  *   loudness).
@@ -148,13 +150,20 @@
  * `input-loudness-range` (LU), `output-integrated` (LUFS),
  * `output-true-peak` (dBTP) and `gain` (dB applied; in analyze mode the
  * output is the input and the gain 0), plus `duration` (guint64, ns) and, in
- * file mode, `target` (LUFS), `max-true-peak` (dBTP), `gain-reduction` (dB,
- * the limiter's largest) and `target-met` (gboolean: the output within 0.1
- * LU of the target). Then a tag event goes downstream (before EOS) with
+ * file and live mode, `target` (LUFS), `max-true-peak` (dBTP),
+ * `gain-reduction` (dB, the limiter's largest) and `target-met` (gboolean:
+ * the output within 0.1 LU of the target in file mode, within 1 LU in live
+ * mode, whose gain follows the programme). A tag event goes downstream with
  * `replaygain-track-gain` (-18 LUFS, ReplayGain 2.0's reference, minus the
  * output's integrated loudness, in dB), `replaygain-track-peak` (the
  * output's true peak, linear) and `replaygain-reference-level` (89.0, which
- * `rgvolume` expects), merged into the last stream tags from upstream.
+ * `rgvolume` expects), merged into the last stream tags from upstream: in
+ * analyze and live mode at the end (before EOS); in file mode before the
+ * first buffer, so that encoders writing tags in a header (`flacenc`) get
+ * them, with the output's levels as they will be (exact when the limiter
+ * stays transparent, else the limiter model's, within a few hundredths of a
+ * dB), and when the limiter acted once more at the end with the levels
+ * measured.
  *
  * Levels never read -inf or NaN: a loudness or peak with nothing to measure
  * (silence, or less than a 400 ms window) or under -70 reads -70 (LUFS or
@@ -243,6 +252,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_loudnorm_debug);
 #define MIN_LOUDNESS_PER_DB 0.2
 /* farther than this from the target, the user is told */
 #define WARN_TOLERANCE_LU 0.1
+/* live mode follows the programme: its summary's target-met allows this */
+#define LIVE_WARN_TOLERANCE_LU 1.0
 
 /* frames per pass over silence (GAP events) */
 #define WORK_FRAMES 4096
@@ -597,20 +608,23 @@ gst_loudnorm_class_init (GstLoudnormClass *klass)
       GST_TYPE_LOUDNORM_MODE, DEFAULT_MODE, flags);
   properties[PROP_TARGET] = g_param_spec_double ("target", "Target",
       "Integrated loudness of the output in file and live mode (LUFS); "
-      "setting it makes the preset custom",
-      -70.0, 0.0, DEFAULT_TARGET, flags);
+      "setting it makes the preset custom; controllable (live mode follows "
+      "it while playing)",
+      -70.0, 0.0, DEFAULT_TARGET, flags | GST_PARAM_CONTROLLABLE);
   properties[PROP_MAX_TRUE_PEAK] =
       g_param_spec_double ("max-true-peak", "Maximum true peak",
           "Ceiling of the output's true peak in file and live mode, held by a "
-          "true-peak limiter (dBTP); setting it makes the preset custom",
-          -9.0, 0.0, DEFAULT_MAX_TRUE_PEAK, flags);
+          "true-peak limiter (dBTP); setting it makes the preset custom; "
+          "controllable (live mode follows it while playing)",
+          -9.0, 0.0, DEFAULT_MAX_TRUE_PEAK, flags | GST_PARAM_CONTROLLABLE);
   properties[PROP_PRESET] = g_param_spec_enum ("preset", "Preset",
       "Delivery target: sets target and max-true-peak",
       GST_TYPE_LOUDNORM_PRESET, DEFAULT_PRESET, flags);
   properties[PROP_MAX_GAIN] = g_param_spec_double ("max-gain", "Maximum gain",
       "Largest boost file and live mode apply to reach the target; a "
-      "quieter programme stays under it, with a warning in file mode (dB)",
-      0.0, 60.0, DEFAULT_MAX_GAIN, flags);
+      "quieter programme stays under it, with a warning in file mode (dB); "
+      "controllable (live mode follows it while playing)",
+      0.0, 60.0, DEFAULT_MAX_GAIN, flags | GST_PARAM_CONTROLLABLE);
   properties[PROP_MAX_MEMORY] =
       g_param_spec_uint ("max-memory", "Maximum memory",
           "Audio file mode holds in memory; the rest goes to a temporary file "
@@ -633,8 +647,9 @@ gst_loudnorm_class_init (GstLoudnormClass *klass)
       100.0, MAX_LOOKAHEAD, DEFAULT_LOOKAHEAD, flags);
   properties[PROP_MAX_GAIN_RATE] =
       g_param_spec_double ("max-gain-rate", "Maximum gain rate",
-          "Live mode: the fastest the gain may move (dB per second)", 0.1, 20.0,
-          DEFAULT_MAX_GAIN_RATE, flags);
+          "Live mode: the fastest the gain may move (dB per second); "
+          "controllable",
+          0.1, 20.0, DEFAULT_MAX_GAIN_RATE, flags | GST_PARAM_CONTROLLABLE);
   g_object_class_install_properties (gobject_class, N_PROPERTIES, properties);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
@@ -1223,6 +1238,22 @@ gst_loudnorm_aborted (GstLoudnorm *self)
   return GST_PAD_IS_FLUSHING (self->sinkpad);
 }
 
+/* The levels of a reading after a gain (dB). */
+static void
+gst_loudnorm_add_gain (MmLoudnessReading *r, gdouble gain_db)
+{
+  gdouble gain_lin = pow (10.0, gain_db / 20.0);
+
+  r->integrated += gain_db;
+  r->momentary += gain_db;
+  r->short_term += gain_db;
+  r->momentary_max += gain_db;
+  r->short_term_max += gain_db;
+  r->true_peak *= gain_lin;
+  r->sample_peak *= gain_lin;
+  r->true_peak_recent *= gain_lin;
+}
+
 /* ---- file mode: the profile ---- */
 
 /* per block of the profile spool */
@@ -1529,7 +1560,8 @@ gst_loudnorm_plan_apply (GstLoudnormPlan *plan, guint8 *data, guint64 out_pos,
 static GstFlowReturn
 gst_loudnorm_render (GstLoudnorm *self, gdouble gain_db, gdouble ceiling_db,
     gboolean limit, gboolean post, guint64 interval,
-    const MmLoudnessReading *in, MmLoudnessReading *out, gdouble *reduction_db)
+    const MmLoudnessReading *in, const MmLoudnessReading *predicted,
+    MmLoudnessReading *out, gdouble *reduction_db)
 {
   gdouble gain_lin = pow (10.0, gain_db / 20.0), lowest = 1.0;
   gboolean measure = limit || post;
@@ -1564,6 +1596,9 @@ gst_loudnorm_render (GstLoudnorm *self, gdouble gain_db, gdouble ceiling_db,
       break;
     }
     gst_loudnorm_push_held_events (self, out_pos);
+    if (out_pos == 0)
+      /* before the audio, for encoders that write tags in a header */
+      gst_loudnorm_push_tags (self, predicted);
     n = (gsize) MIN ((guint64) self->out_block, n_frames - out_pos);
     /* the next held event goes between two buffers */
     if ((h = g_queue_peek_head (&self->held_events)) && h->offset > out_pos)
@@ -1607,14 +1642,7 @@ gst_loudnorm_render (GstLoudnorm *self, gdouble gain_db, gdouble ceiling_db,
     /* the input times gain_lin: its levels plus gain_db, exactly (but for
      * the rounding of the output format) */
     *out = *in;
-    out->integrated += gain_db;
-    out->momentary += gain_db;
-    out->short_term += gain_db;
-    out->momentary_max += gain_db;
-    out->short_term_max += gain_db;
-    out->true_peak *= gain_lin;
-    out->sample_peak *= gain_lin;
-    out->true_peak_recent *= gain_lin;
+    gst_loudnorm_add_gain (out, gain_db);
   }
   if (reduction_db)
     *reduction_db = -20.0 * log10 (lowest);
@@ -1642,7 +1670,7 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
   gdouble target, ceiling, max_gain, gain, needed, reduction = 0.0;
   gboolean post, silent, capped, met, transparent;
   guint64 interval;
-  MmLoudnessReading in, out;
+  MmLoudnessReading in, out, predicted;
   GstFlowReturn ret;
   GstStructure *s;
   GError *error = NULL;
@@ -1721,8 +1749,16 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
   }
 
   transparent = gst_loudnorm_transparent (&in, gain, ceiling);
-  ret = gst_loudnorm_render (
-      self, gain, ceiling, !transparent, post, interval, &in, &out, &reduction);
+  /* what the output will read: exact without limiting, else the model's */
+  if (transparent) {
+    predicted = in;
+    gst_loudnorm_add_gain (&predicted, gain);
+  } else if (!gst_loudnorm_model (
+                 self, gain, ceiling, &predicted, &reduction, &error)) {
+    return gst_loudnorm_read_failed (self, error);
+  }
+  ret = gst_loudnorm_render (self, gain, ceiling, !transparent, post, interval,
+      &in, &predicted, &out, &reduction);
   if (ret != GST_FLOW_OK)
     return ret;
 
@@ -1770,7 +1806,9 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
   GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
   gst_element_post_message (
       GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
-  gst_loudnorm_push_tags (self, &out);
+  if (!transparent)
+    /* the measured levels replace the model's */
+    gst_loudnorm_push_tags (self, &out);
   return GST_FLOW_OK;
 }
 
@@ -1902,7 +1940,8 @@ gst_loudnorm_live_finish (GstLoudnorm *self)
   MmLoudnessReading in, out;
   GstFlowReturn ret = GST_FLOW_OK;
   GstStructure *s;
-  gdouble gain, target;
+  gdouble gain, target, ceiling;
+  gboolean met;
 
   if (self->live_latency > 0) {
     GstBuffer *silence =
@@ -1918,9 +1957,15 @@ gst_loudnorm_live_finish (GstLoudnorm *self)
       : mm_leveler_gain_db (self->leveler);
   GST_OBJECT_LOCK (self);
   target = self->target;
+  ceiling = self->max_true_peak;
   GST_OBJECT_UNLOCK (self);
+  met = isfinite (out.integrated) &&
+      fabs (out.integrated - target) <= LIVE_WARN_TOLERANCE_LU;
   s = gst_loudnorm_summary_new (self, &in, &out, gain);
-  gst_structure_set (s, "target", G_TYPE_DOUBLE, target, NULL);
+  gst_structure_set (s, "target", G_TYPE_DOUBLE, target, "max-true-peak",
+      G_TYPE_DOUBLE, ceiling, "gain-reduction", G_TYPE_DOUBLE,
+      mm_limiter_take_reduction_db (self->limiter), "target-met",
+      G_TYPE_BOOLEAN, met, NULL);
   GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
   gst_element_post_message (
       GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
@@ -2148,6 +2193,14 @@ gst_loudnorm_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
   gst_loudnorm_sync_time (self, pts);
 
   if (self->stream_mode == GST_LOUDNORM_MODE_LIVE) {
+    if (GST_CLOCK_TIME_IS_VALID (pts) &&
+        self->segment.format == GST_FORMAT_TIME) {
+      /* controlled properties at this buffer's running time */
+      GstClockTime running =
+          gst_segment_to_running_time (&self->segment, GST_FORMAT_TIME, pts);
+      if (GST_CLOCK_TIME_IS_VALID (running))
+        gst_object_sync_values (GST_OBJECT (self), running);
+    }
     self->frames += n;
     self->ts_frames += n;
     return gst_loudnorm_live_push (self, gst_buffer_make_writable (buf), FALSE);
