@@ -1103,6 +1103,411 @@ test_spool_to_file (void)
   g_free (x);
 }
 
+/* ---- file mode: the profile-based limiter, checked from outside ---- */
+
+/* Runs n frames of x through desc, then EOS: buffers of random sizes from 1
+ * to max_frames (seeded) when seed is not 0, else of st->buffer_frames; the
+ * timestamps frame-exact (rounded to the nanosecond) from 0. before_eos, when
+ * given, is called with the harness once all the audio is in. *exact tells
+ * whether every output buffer started at the rounded time of its first
+ * frame and lasted to the rounded time of the frame after it. */
+typedef void (*LnHook) (GstHarness *h, gpointer data);
+
+static void
+ln_run_random (const gchar *desc, const MmTestStream *st, const gdouble *x,
+    gsize n, guint32 seed, guint max_frames, LnHook before_eos,
+    gpointer hook_data, gboolean *exact, LnResult *r)
+{
+  GstHarness *h = ln_harness_new (desc, st);
+  GRand *rand = seed ? g_rand_new_with_seed (seed) : NULL;
+  guint fixed = st->buffer_frames ? st->buffer_frames : 1024;
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  gsize bpf = st->channels * sample_size (st), frames = 0;
+  GstBuffer *buf;
+
+  memset (r, 0, sizeof (*r));
+  r->flow = GST_FLOW_OK;
+  r->contiguous = TRUE;
+  r->first_pts = GST_CLOCK_TIME_NONE;
+  *exact = TRUE;
+  gst_harness_set_live (h, FALSE);
+  for (gsize off = 0; off < n;) {
+    gsize len =
+        rand ? (gsize) g_rand_int_range (rand, 1, max_frames + 1) : fixed;
+    GstFlowReturn ret;
+    len = MIN (len, n - off);
+    ret = gst_harness_push (h,
+        make_buffer (st, x + off * st->channels, len,
+            gst_util_uint64_scale_int_round (off, GST_SECOND, st->rate),
+            gst_util_uint64_scale_int_round (off + len, GST_SECOND, st->rate)));
+    if (ret != GST_FLOW_OK) {
+      r->flow = ret;
+      break;
+    }
+    off += len;
+  }
+  /* file mode outputs nothing before the end */
+  g_assert_null (gst_harness_try_pull (h));
+  if (before_eos)
+    before_eos (h, hook_data);
+  if (r->flow == GST_FLOW_OK)
+    gst_harness_push_event (h, gst_event_new_eos ());
+  while ((buf = gst_harness_try_pull (h))) {
+    GstMapInfo map;
+    gsize m = gst_buffer_get_size (buf) / bpf;
+    GstClockTime pts =
+        gst_util_uint64_scale_int_round (frames, GST_SECOND, st->rate);
+    GstClockTime end =
+        gst_util_uint64_scale_int_round (frames + m, GST_SECOND, st->rate);
+    if (frames == 0)
+      r->first_pts = GST_BUFFER_PTS (buf);
+    if (GST_BUFFER_PTS (buf) != pts || GST_BUFFER_DURATION (buf) != end - pts)
+      *exact = FALSE;
+    g_assert_true (gst_buffer_map (buf, &map, GST_MAP_READ));
+    for (gsize i = 0; i < m * st->channels; i++) {
+      gdouble v = st->format == GST_AUDIO_FORMAT_F32
+          ? ((const gfloat *) map.data)[i]
+          : ((const gdouble *) map.data)[i];
+      g_array_append_val (out, v);
+    }
+    gst_buffer_unmap (buf, &map);
+    frames += m;
+    gst_buffer_unref (buf);
+  }
+  r->contiguous = *exact;
+  collect_bus (h, r);
+  r->meters = g_list_reverse (r->meters);
+  collect_events (h, r);
+  r->n_out = frames;
+  r->out = (gdouble *) g_array_free (out, FALSE);
+  if (rand)
+    g_rand_free (rand);
+  gst_harness_teardown (h);
+}
+
+static gboolean
+summary_met (const LnResult *r)
+{
+  gboolean met = FALSE;
+  g_assert_true (gst_structure_get_boolean (r->summary, "target-met", &met));
+  return met;
+}
+
+/* The performance file of docs/loudnorm.md ("Performance", "Limits"),
+ * synthesized: pink noise on each channel (independent, RMS 0.032, about
+ * -30 dBFS, as audiotestsrc wave=pink-noise volume=0.2 makes it) and, every
+ * 500 ms from 400 ms, four periods of 100 Hz at 0.7 on both channels (a
+ * 40 ms burst about 24 dB over the bed). Stereo. */
+static gdouble *
+make_bursts (gsize n, gint rate, guint32 seed)
+{
+  gdouble *x = g_new0 (gdouble, n * 2);
+  const gsize period = (gsize) rate / 2, first = (gsize) (0.4 * rate);
+  const gsize len = (gsize) (0.04 * rate);
+
+  for (guint c = 0; c < 2; c++) {
+    gdouble scale;
+    mmtest_pink_noise (x, n, 2, c, 1.0, seed + 31 * c);
+    scale = 0.032 / mmtest_rms (x, n, 2, c);
+    for (gsize i = 0; i < n; i++)
+      x[2 * i + c] *= scale;
+  }
+  for (gsize start = first; start < n; start += period)
+    for (gsize i = 0; i < len && start + i < n; i++) {
+      gdouble v = 0.7 * sin (2.0 * G_PI * 100.0 * (gdouble) i / rate);
+      x[2 * (start + i)] += v;
+      x[2 * (start + i) + 1] += v;
+    }
+  return x;
+}
+
+/* Quiet noise under loud short bursts: the limiter takes most of the
+ * bursts, and the output's loudness does not follow the gain (more gain
+ * can even make it quieter, docs/loudnorm.md "Limits"). An earlier file
+ * mode put target=-9 at -8.18 LUFS, 0.8 LU louder than asked. Whatever the
+ * trials find, the output is on the target (+-0.1 LU, libebur128), or it is
+ * quieter with a warning and target-met=false: never louder than asked.
+ * (-9 and -10 are met; -12 is reachable, at about +12.6 dB, but the trials
+ * stop at +2.8 dB, where more gain first makes the output quieter.)
+ * The summary's output loudness is the output's (0.01 LU), and the true
+ * peak holds (libebur128; 16x within 0.1 dB). */
+static void
+test_loud_side_never_overshoots (void)
+{
+  const gint rate = 48000;
+  const gsize n = (gsize) rate * 20;
+  const gdouble ceiling = -1.0, targets[] = { -9.0, -10.0, -12.0 };
+  MmTestStream st = { GST_AUDIO_FORMAT_F32, rate, 2, 4800 };
+  gdouble *x = make_bursts (n, rate, 7);
+  gdouble in_i, in_tp;
+
+  quantize (x, 2 * n, st.format);
+  ebur128_measure (x, n, 2, rate, NULL, &in_i, &in_tp);
+  g_test_message (
+      "bursts over pink noise: input %.3f LUFS, %.3f dBTP", in_i, in_tp);
+  for (guint t = 0; t < G_N_ELEMENTS (targets); t++) {
+    gchar *desc = g_strdup_printf (
+        "loudnorm target=%.1f max-true-peak=%.1f", targets[t], ceiling);
+    gdouble target = targets[t], out_i, out_tp, fine, summary_i;
+    gboolean met;
+    LnResult r;
+
+    ln_run (desc, &st, x, n, &r);
+    g_assert_null (r.errors);
+    g_assert_cmpuint (r.n_out, ==, n);
+    g_assert_nonnull (r.summary);
+    ebur128_measure (r.out, n, 2, rate, NULL, &out_i, &out_tp);
+    fine = mmtest_db (mmtest_true_peak_all (r.out, n, 2, 16));
+    summary_i = field (r.summary, "output-integrated");
+    met = summary_met (&r);
+    g_test_message ("%s: output %.3f LUFS (libebur128; summary %.3f), "
+                    "%.4f dBTP (libebur128), %.4f dBTP (16x); gain %.3f dB, "
+                    "limiter %.2f dB, target-met %d, %u warning(s)",
+        desc, out_i, summary_i, out_tp, fine, field (r.summary, "gain"),
+        field (r.summary, "gain-reduction"), met, g_list_length (r.warnings));
+    /* never louder than asked */
+    g_assert_cmpfloat (out_i, <=, target + TARGET_TOLERANCE);
+    if (fabs (out_i - target) <= TARGET_TOLERANCE) {
+      /* on the target: no warning (unless the summary, 0.01 LU off the
+       * measurement below, sits just over the line) */
+      if (fabs (summary_i - target) <= TARGET_TOLERANCE) {
+        g_assert_true (met);
+        g_assert_null (r.warnings);
+      }
+    } else {
+      /* a miss, quieter: said so */
+      g_assert_cmpuint (g_list_length (r.warnings), ==, 1);
+      g_assert_true (any_contains (r.warnings, "LUFS"));
+      g_assert_false (met);
+    }
+    g_assert_cmpfloat (fabs (summary_i - out_i), <=, 0.01);
+    g_assert_cmpfloat (out_tp, <=, ceiling + EBUR128_TOLERANCE_DB);
+    g_assert_cmpfloat (fine, <=, ceiling + FINE_TOLERANCE_DB);
+    ln_result_clear (&r);
+    g_free (desc);
+  }
+  g_free (x);
+}
+
+/* The summary's output true peak is the plan's (each block's profiled 8x
+ * peak times the larger end of its gain's glide), not a measurement of the
+ * output: it must still read what the output measures, within 0.05 dB of a
+ * 16x windowed-sinc measurement and not more than 0.05 dB under
+ * libebur128's. On limited material (-10 LUFS under -1 dBTP). */
+typedef struct
+{
+  const gchar *name;
+  gint rate;
+  GstAudioFormat format;
+  gboolean bursts; /* make_bursts (), else make_music () */
+} PeakCase;
+
+static const PeakCase peak_cases[] = {
+  { "music", 48000, GST_AUDIO_FORMAT_F64, FALSE },
+  { "music", 44100, GST_AUDIO_FORMAT_F32, FALSE },
+  { "bursts", 44100, GST_AUDIO_FORMAT_F32, TRUE },
+};
+
+static void
+test_summary_true_peak_is_measured (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (peak_cases); i++) {
+    const PeakCase *pc = &peak_cases[i];
+    MmTestStream st = { pc->format, pc->rate, 2, 1024 };
+    const gsize n = (gsize) pc->rate * 10;
+    gdouble *x = pc->bursts ? make_bursts (n, pc->rate, 5)
+                            : make_music (n, 2, pc->rate, 8);
+    gdouble out_i, out_tp, fine, summary_tp;
+    LnResult r;
+
+    quantize (x, 2 * n, st.format);
+    ln_run ("loudnorm target=-10 max-true-peak=-1", &st, x, n, &r);
+    g_assert_null (r.errors);
+    g_assert_cmpuint (r.n_out, ==, n);
+    ebur128_measure (r.out, n, 2, pc->rate, NULL, &out_i, &out_tp);
+    fine = mmtest_db (mmtest_true_peak_all (r.out, n, 2, 16));
+    summary_tp = field (r.summary, "output-true-peak");
+    g_test_message ("%s, %d Hz %s, target -10 / -1 dBTP: summary true peak "
+                    "%.4f dBTP, 16x %.4f (%+.4f), libebur128 %.4f (%+.4f); "
+                    "limiter %.2f dB, output %.3f LUFS",
+        pc->name, pc->rate, pc->format == GST_AUDIO_FORMAT_F32 ? "F32" : "F64",
+        summary_tp, fine, summary_tp - fine, out_tp, summary_tp - out_tp,
+        field (r.summary, "gain-reduction"), out_i);
+    /* the material is limited: the plan's peak is what is checked */
+    g_assert_cmpfloat (field (r.summary, "gain-reduction"), >, 1.0);
+    g_assert_cmpfloat (fabs (summary_tp - fine), <=, 0.05);
+    g_assert_cmpfloat (summary_tp, >=, out_tp - 0.05);
+    ln_result_clear (&r);
+    g_free (x);
+  }
+}
+
+/* Lengths and buffer sizes that fit no block: 8 kHz (blocks of 1 frame),
+ * 44.1 kHz (7) and 192 kHz (32), F32 and F64, a prime number of frames
+ * (2.27 s) pushed in buffers of 1 to 4000 frames at random (seeded), on
+ * limited material (make_music (): 2.6 to 5.8 dB of limiting under -1 dBTP).
+ * At 8 kHz the target is -16: -14 is reachable there (about +1.2 dB of gain;
+ * -13 and -12 are met), but the trials start from a 3.1 dB cut, where the
+ * loudness barely follows the gain, and stop at -15.2 LUFS with a warning.
+ * Every frame out, the timestamps exact, the true peak under the
+ * ceiling (16x, within 0.1 dB), the loudness on the target (libebur128, 0.1
+ * LU), and the output bit for bit that of the same audio in buffers of 1024
+ * frames: the buffering changes nothing. */
+static void
+test_odd_lengths_and_blocks (void)
+{
+  static const struct
+  {
+    gint rate;
+    gsize frames; /* prime */
+    gdouble target;
+  } runs[] = {
+    { 8000, 18143, -16.0 },
+    { 44100, 100003, -14.0 },
+    { 192000, 435397, -14.0 },
+  };
+  const gdouble ceiling = -1.0;
+  const gchar *summary_fields[] = { "input-integrated", "input-true-peak",
+    "input-loudness-range", "output-integrated", "output-true-peak", "gain",
+    "gain-reduction" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    for (guint f = 0; f < 2; f++) {
+      GstAudioFormat format = f ? GST_AUDIO_FORMAT_F64 : GST_AUDIO_FORMAT_F32;
+      MmTestStream st = { format, runs[i].rate, 2, 1024 };
+      const gsize n = runs[i].frames;
+      gdouble *x = make_music (n, 2, runs[i].rate, 12 + i);
+      gchar *desc = g_strdup_printf (
+          "loudnorm target=%.1f max-true-peak=%.1f", runs[i].target, ceiling);
+      gdouble out_i, out_tp, fine;
+      gboolean exact, exact_fixed;
+      LnResult r, fixed;
+
+      quantize (x, 2 * n, format);
+      ln_run_random (
+          desc, &st, x, n, 100 + 2 * i + f, 4000, NULL, NULL, &exact, &r);
+      ln_run_random (desc, &st, x, n, 0, 0, NULL, NULL, &exact_fixed, &fixed);
+      g_assert_null (r.errors);
+      g_assert_cmpuint (r.n_out, ==, n);
+      ebur128_measure (r.out, n, 2, runs[i].rate, NULL, &out_i, &out_tp);
+      fine = mmtest_db (mmtest_true_peak_all (r.out, n, 2, 16));
+      g_test_message ("%d Hz %s, %" G_GSIZE_FORMAT " frames in random "
+                      "buffers, target %.1f: output %.3f LUFS (summary "
+                      "%.3f), %.4f dBTP (libebur128), %.4f dBTP (16x; "
+                      "summary %.4f); gain %.3f dB, limiter %.2f dB, "
+                      "timestamps %s, %s the run in 1024-frame buffers",
+          runs[i].rate, f ? "F64" : "F32", n, runs[i].target, out_i,
+          field (r.summary, "output-integrated"), out_tp, fine,
+          field (r.summary, "output-true-peak"), field (r.summary, "gain"),
+          field (r.summary, "gain-reduction"), exact ? "exact" : "WRONG",
+          fixed.n_out == n &&
+                  memcmp (r.out, fixed.out, n * 2 * sizeof (gdouble)) == 0
+              ? "identical to"
+              : "DIFFERENT from");
+      g_assert_true (exact);
+      g_assert_true (exact_fixed);
+      g_assert_cmpuint (r.first_pts, ==, 0);
+      /* 2.27 s: too short for a loudness range, which reads 0, not -inf */
+      for (guint k = 0; k < G_N_ELEMENTS (summary_fields); k++)
+        g_assert_true (isfinite (field (r.summary, summary_fields[k])));
+      for (gsize k = 0; k < 2 * n; k++)
+        g_assert_true (isfinite (r.out[k]));
+      g_assert_cmpfloat (field (r.summary, "gain-reduction"), >, 1.0);
+      g_assert_cmpfloat (fine, <=, ceiling + FINE_TOLERANCE_DB);
+      g_assert_cmpfloat (out_tp, <=, ceiling + EBUR128_TOLERANCE_DB);
+      g_assert_true (summary_met (&r));
+      g_assert_null (r.warnings);
+      g_assert_cmpfloat_with_epsilon (out_i, runs[i].target, TARGET_TOLERANCE);
+      g_assert_cmpuint (fixed.n_out, ==, n);
+      g_assert_cmpmem (
+          r.out, n * 2 * sizeof (gdouble), fixed.out, n * 2 * sizeof (gdouble));
+      ln_result_clear (&r);
+      ln_result_clear (&fixed);
+      g_free (desc);
+      g_free (x);
+    }
+}
+
+/* Temporary spool files this process holds open (Linux: /proc/self/fd;
+ * they are unlinked, so only their descriptors show them); -1 when that
+ * cannot be read. */
+static gint
+count_spool_files (void)
+{
+  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const gchar *name;
+  gint count = 0;
+
+  if (dir == NULL)
+    return -1;
+  while ((name = g_dir_read_name (dir))) {
+    gchar *path = g_build_filename ("/proc/self/fd", name, NULL);
+    gchar *target = g_file_read_link (path, NULL);
+    if (target && strstr (target, "gst-loudnorm-"))
+      count++;
+    g_free (target);
+    g_free (path);
+  }
+  g_dir_close (dir);
+  return count;
+}
+
+static void
+note_spool_files (GstHarness *h, gpointer data)
+{
+  *(gint *) data = count_spool_files ();
+}
+
+/* max-memory=0 puts both the audio and the profile in temporary files (two
+ * open while the programme is held, none with max-memory=1024), and
+ * changes nothing in the output: bit for bit the run held in memory, on
+ * material the limiter works on, at 44.1 kHz F32 (blocks of 7 frames, a
+ * length that fits neither a block nor a spool chunk). */
+static void
+test_max_memory_zero (void)
+{
+  MmTestStream st = { GST_AUDIO_FORMAT_F32, 44100, 2, 0 };
+  const gsize n = 44100 * 14 + 5;
+  gdouble *x = make_music (n, 2, 44100, 13);
+  gint files_mem = -2, files_none = -2;
+  gboolean exact_mem, exact_none;
+  LnResult mem, none;
+
+  quantize (x, 2 * n, st.format);
+  ln_run_random ("loudnorm max-memory=1024", &st, x, n, 21, 4000,
+      note_spool_files, &files_mem, &exact_mem, &mem);
+  ln_run_random ("loudnorm max-memory=0", &st, x, n, 22, 4000, note_spool_files,
+      &files_none, &exact_none, &none);
+  g_test_message ("spool files open before EOS: %d with max-memory=1024, %d "
+                  "with max-memory=0; gain %.4f / %.4f dB, limiter %.2f dB",
+      files_mem, files_none, field (mem.summary, "gain"),
+      field (none.summary, "gain"), field (mem.summary, "gain-reduction"));
+  g_assert_null (mem.errors);
+  g_assert_null (none.errors);
+  if (files_none >= 0) {
+    g_assert_cmpint (files_mem, ==, 0);
+    g_assert_cmpint (files_none, ==, 2);
+  } else {
+    g_test_message ("/proc/self/fd unreadable: the spool files not counted");
+  }
+  g_assert_true (exact_mem);
+  g_assert_true (exact_none);
+  g_assert_cmpfloat (field (mem.summary, "gain-reduction"), >, 1.0);
+  g_assert_cmpuint (mem.n_out, ==, n);
+  g_assert_cmpuint (none.n_out, ==, n);
+  g_assert_cmpmem (
+      mem.out, n * 2 * sizeof (gdouble), none.out, n * 2 * sizeof (gdouble));
+  g_assert_cmpfloat (
+      field (mem.summary, "gain"), ==, field (none.summary, "gain"));
+  g_assert_cmpfloat (field (mem.summary, "output-integrated"), ==,
+      field (none.summary, "output-integrated"));
+  g_assert_cmpfloat (field (mem.summary, "output-true-peak"), ==,
+      field (none.summary, "output-true-peak"));
+  ln_result_clear (&mem);
+  ln_result_clear (&none);
+  g_free (x);
+}
+
 /* File mode meter messages describe the output as it is pushed. */
 static void
 test_file_mode_messages (void)
@@ -1536,6 +1941,13 @@ main (int argc, char **argv)
   g_test_add_func (
       "/loudnorm/file/ceiling-forces-a-miss", test_ceiling_forces_a_miss);
   g_test_add_func ("/loudnorm/file/spool-to-file", test_spool_to_file);
+  g_test_add_func ("/loudnorm/file/max-memory-zero", test_max_memory_zero);
+  g_test_add_func ("/loudnorm/file/loud-side-never-overshoots",
+      test_loud_side_never_overshoots);
+  g_test_add_func ("/loudnorm/file/summary-true-peak-is-measured",
+      test_summary_true_peak_is_measured);
+  g_test_add_func (
+      "/loudnorm/file/odd-lengths-and-blocks", test_odd_lengths_and_blocks);
   g_test_add_func ("/loudnorm/file/messages", test_file_mode_messages);
   g_test_add_func (
       "/loudnorm/file/flush-discards-the-spool", test_flush_discards_the_spool);
