@@ -38,28 +38,29 @@
  *   transients it catches, the gain is first tried on the profile alone,
  *   which predicts the output's loudness (within 0.005 LU of the rendered
  *   audio at 2.4 LU of limiting in the dsp tests) without reading the audio
- *   again; while a trial misses the target by more than 0.01 LU the gain is
- *   corrected (by the shortfall, then by the secant through the last two
- *   trials), at most eight trials, and the closest is used. When the level
- *   of the input's true peak plus the gain stays 0.5 dB under the ceiling,
- *   the limiter is transparent and no trial is
- *   needed. The final render is then pushed, carrying the input's
- *   timestamps (the first buffer's timestamp plus the frames before; gaps
- *   between input timestamps are not reproduced) and exactly its sample
- *   count, in buffers the size of the first input buffer (10 ms to 1 s). The
+ *   again. While a trial misses the target by more than 0.01 LU the gain
+ *   moves (by the shortfall, then along the loudness gained per dB) until
+ *   two trials lie on either side of the target, then regula falsi between
+ *   them (the loudness need not rise steadily with the gain: the automatic
+ *   release can take back more at one gain than at a slightly higher one),
+ *   at most 16 trials, the closest used. When the level of the input's true
+ *   peak plus the gain stays 0.5 dB under the ceiling, the limiter is
+ *   transparent and no trial is needed. The final render is then pushed,
+ *   carrying the input's timestamps (the first buffer's timestamp plus the
+ *   frames before; gaps between input timestamps are not reproduced) and
+ *   exactly its sample count, in buffers the size of the first input buffer (10 ms to 1 s). The
  *   gain never changes within the programme: there is no silent switch to
  *   dynamic processing, whatever the material.
  *
  *   When the target cannot be met a warning message says so, naming the
  *   property that stood in the way: #GstLoudnorm:max-gain (0 to 60 dB,
  *   default +24) caps the boost of a quiet programme (cuts are never
- *   limited), or #GstLoudnorm:max-true-peak forces so much limiting that the
- *   output misses the target by more than 0.1 LU after the corrections
- *   (when a dB more gain would raise the output by less than 0.2 LU, the
- *   limiter takes it all back: the correction stops there rather than squash
- *   the programme). A programme too short or too quiet to measure (no 400 ms
- *   block over -70 LUFS) keeps its level (gain 0 dB), with a warning. In
- *   every case the ceiling holds.
+ *   limited), or #GstLoudnorm:max-true-peak holds the output under the
+ *   target at every gain up to max-gain: the gain then stops where the
+ *   output comes within 1 LU of the loudest it can be, rather than squash
+ *   the programme for the last fraction of an LU. A programme too short or
+ *   too quiet to measure (no 400 ms block over -70 LUFS) keeps its level
+ *   (gain 0 dB), with a warning. In every case the ceiling holds.
  *
  *   The audio held is kept in memory up to #GstLoudnorm:max-memory MiB and
  *   in a temporary file past that (in g_get_tmp_dir (), `$TMPDIR`; unlinked
@@ -245,7 +246,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_loudnorm_debug);
 #define TRANSPARENT_MARGIN_DB 0.5
 /* a trial closer than this to the target is final */
 #define TRIAL_TOLERANCE_LU 0.01
-#define MAX_TRIALS 8
+#define MAX_TRIALS 16
+/* a target no gain up to max-gain reaches: the gain stops this close under
+ * the loudest the ceiling allows */
+#define UNREACHABLE_MARGIN_LU 1.0
 /* when a dB more gain raises the output by less than this (LU), the limiter
  * takes nearly all of it back: the ceiling, not the gain, sets the loudness,
  * and more gain would only squash the programme */
@@ -409,12 +413,12 @@ struct _GstLoudnormSpool
 };
 
 static GstLoudnormSpool *
-spool_new (gsize bpf, guint max_memory_mib)
+spool_new (gsize bpf, guint64 max_memory)
 {
   GstLoudnormSpool *s = g_new0 (GstLoudnormSpool, 1);
 
   s->chunk_bytes = MAX (1, SPOOL_CHUNK_BYTES / bpf) * bpf;
-  s->max_memory = (guint64) max_memory_mib * 1024 * 1024;
+  s->max_memory = max_memory;
   s->chunks = g_ptr_array_new_with_free_func (g_free);
   s->fd = -1;
   return s;
@@ -1661,6 +1665,139 @@ gst_loudnorm_transparent (
       ceiling_db - TRANSPARENT_MARGIN_DB;
 }
 
+/* ---- file mode: the gain ---- */
+
+/* One trial: the model's output loudness at gain (dB). */
+typedef struct
+{
+  gdouble gain, level;
+} GstLoudnormTrial;
+
+typedef struct
+{
+  GstLoudnorm *self;
+  gdouble ceiling;
+  guint count;
+  GstLoudnormTrial best; /* closest to the aim so far */
+  gdouble aim;
+} GstLoudnormSearch;
+
+static gboolean
+gst_loudnorm_try (GstLoudnormSearch *search, gdouble gain,
+    GstLoudnormTrial *trial, GError **error)
+{
+  MmLoudnessReading out;
+  gdouble reduction;
+
+  if (!gst_loudnorm_model (
+          search->self, gain, search->ceiling, &out, &reduction, error))
+    return FALSE;
+  trial->gain = gain;
+  trial->level = isfinite (out.integrated) ? out.integrated : LEVEL_FLOOR;
+  GST_DEBUG_OBJECT (search->self,
+      "trial %u: gain %.4f dB gives %.4f LUFS, %.3f dBTP, %.2f dB limited",
+      search->count, gain, trial->level, 20.0 * log10 (out.true_peak),
+      reduction);
+  search->count++;
+  if (fabs (trial->level - search->aim) <
+      fabs (search->best.level - search->aim))
+    search->best = *trial;
+  return TRUE;
+}
+
+/* Between a trial under the aim and one over it, regula falsi (Illinois):
+ * the loudness need not rise steadily with the gain (the automatic release
+ * can take back more at one gain than at a slightly higher one), but it is
+ * continuous, so a bracket always holds a crossing. */
+static gboolean
+gst_loudnorm_bracket (GstLoudnormSearch *search, GstLoudnormTrial low,
+    GstLoudnormTrial high, gdouble tolerance, GError **error)
+{
+  gint side = 0;
+  gdouble low_weight = 1.0, high_weight = 1.0;
+
+  while (search->count < MAX_TRIALS &&
+      fabs (search->best.level - search->aim) > tolerance) {
+    GstLoudnormTrial t;
+    gdouble lo = (low.level - search->aim) * low_weight;
+    gdouble hi = (high.level - search->aim) * high_weight;
+    gdouble gain = low.gain + (high.gain - low.gain) * (-lo) / (hi - lo);
+    if (!(gain > MIN (low.gain, high.gain) && gain < MAX (low.gain, high.gain)))
+      gain = 0.5 * (low.gain + high.gain);
+    if (!gst_loudnorm_try (search, gain, &t, error))
+      return FALSE;
+    if (t.level < search->aim) {
+      low = t;
+      low_weight = 1.0;
+      /* the same end twice: the other one's pull is halved */
+      high_weight = side == -1 ? high_weight * 0.5 : 1.0;
+      side = -1;
+    } else {
+      high = t;
+      high_weight = 1.0;
+      low_weight = side == 1 ? low_weight * 0.5 : 1.0;
+      side = 1;
+    }
+  }
+  return TRUE;
+}
+
+/* The gain that puts the limited output on target, tried on the profile;
+ * from start (target minus the input's loudness). When no gain up to
+ * max_gain reaches the target, *loudest is the most the ceiling allows
+ * (the level at max_gain) and the gain stops where the output comes within
+ * UNREACHABLE_MARGIN_LU of it: the last stretch would cost far more
+ * limiting than it gives loudness. */
+static gboolean
+gst_loudnorm_find_gain (GstLoudnorm *self, gdouble start, gdouble target,
+    gdouble ceiling, gdouble max_gain, gdouble *gain, gdouble *loudest,
+    GError **error)
+{
+  GstLoudnormSearch search = { self, ceiling, 0, { start, INFINITY }, target };
+  GstLoudnormTrial first, at, next;
+  gdouble slope = 1.0;
+
+  *loudest = NAN;
+  if (!gst_loudnorm_try (&search, start, &first, error))
+    return FALSE;
+  at = first;
+  /* widen from the start until the target lies between two trials */
+  while (fabs (at.level - target) > TRIAL_TOLERANCE_LU &&
+      search.count < MAX_TRIALS) {
+    gdouble step =
+        (target - at.level) / CLAMP (slope, MIN_LOUDNESS_PER_DB, 1.0);
+    gdouble g = MIN (at.gain + step, max_gain);
+    if (g <= at.gain && at.level < target) {
+      /* at max-gain and still under: out of reach. The smallest gain
+       * within the margin of the loudest (the start, when it is) */
+      *loudest = at.level;
+      search.aim = at.level - UNREACHABLE_MARGIN_LU;
+      search.best = at;
+      if (first.level >= search.aim) {
+        *gain = first.gain;
+        return TRUE;
+      }
+      if (!gst_loudnorm_bracket (&search, first, at, 0.1, error))
+        return FALSE;
+      break;
+    }
+    if (!gst_loudnorm_try (&search, g, &next, error))
+      return FALSE;
+    if ((at.level < target) != (next.level < target)) {
+      if (!gst_loudnorm_bracket (&search, at.level < target ? at : next,
+              at.level < target ? next : at, TRIAL_TOLERANCE_LU, error))
+        return FALSE;
+      break;
+    }
+    /* the limiter takes back part of each dB put in; a step that lost
+     * loudness counts as the least slope */
+    slope = (next.level - at.level) / (next.gain - at.gain);
+    at = next;
+  }
+  *gain = search.best.gain;
+  return TRUE;
+}
+
 /* The end of a file-mode programme: the gain, the trials, the final render
  * pushed, the summary, the tags. */
 static GstFlowReturn
@@ -1668,6 +1805,7 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
 {
   const gchar *name = GST_OBJECT_NAME (self);
   gdouble target, ceiling, max_gain, gain, needed, reduction = 0.0;
+  gdouble loudest = NAN;
   gboolean post, silent, capped, met, transparent;
   guint64 interval;
   MmLoudnessReading in, out, predicted;
@@ -1698,55 +1836,10 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
   /* the limiter takes loudness off what it catches: trials on the profile
    * until the output sits on the target */
   transparent = gst_loudnorm_transparent (&in, gain, ceiling);
-  if (!silent && !capped && !transparent) {
-    gdouble prev_gain = NAN, prev_level = NAN;
-    gdouble best_gain = gain, best_error = INFINITY;
-    guint trial;
-    for (trial = 0; trial < MAX_TRIALS; trial++) {
-      gdouble miss, next, trial_reduction;
-      if (!gst_loudnorm_model (
-              self, gain, ceiling, &out, &trial_reduction, &error))
-        return gst_loudnorm_read_failed (self, error);
-      GST_DEBUG_OBJECT (self,
-          "trial %u: gain %.4f dB gives %.4f LUFS, %.3f dBTP, %.2f dB limited",
-          trial, gain, out.integrated, 20.0 * log10 (out.true_peak),
-          trial_reduction);
-      miss = target - out.integrated;
-      if (isfinite (miss) && fabs (miss) < fabs (best_error)) {
-        best_gain = gain;
-        best_error = miss;
-      }
-      if (!isfinite (miss) || fabs (miss) <= TRIAL_TOLERANCE_LU)
-        break;
-      if (miss > 0.0 && gain >= max_gain)
-        break;
-      next = gain + miss;
-      if (isfinite (prev_level)) {
-        /* secant: the limiter takes back part of each dB put in */
-        gdouble slope = (out.integrated - prev_level) / (gain - prev_gain);
-        if (miss > 0.0 && slope < MIN_LOUDNESS_PER_DB) {
-          GST_DEBUG_OBJECT (
-              self, "%.3f LU per dB: back to %.4f dB", slope, prev_gain);
-          gain = prev_gain;
-          break;
-        }
-        next = gain + miss / CLAMP (slope, MIN_LOUDNESS_PER_DB, 1.0);
-      }
-      next = MIN (next, max_gain);
-      if (next == gain)
-        break;
-      prev_gain = gain;
-      prev_level = out.integrated;
-      gain = next;
-    }
-    if (trial == MAX_TRIALS) {
-      /* out of trials: the measured gain that came closest, never one no
-       * trial has measured */
-      GST_DEBUG_OBJECT (
-          self, "closest trial: %.4f dB (%.4f LU off)", best_gain, -best_error);
-      gain = best_gain;
-    }
-  }
+  if (!silent && !capped && !transparent &&
+      !gst_loudnorm_find_gain (
+          self, gain, target, ceiling, max_gain, &gain, &loudest, &error))
+    return gst_loudnorm_read_failed (self, error);
 
   transparent = gst_loudnorm_transparent (&in, gain, ceiling);
   /* what the output will read: exact without limiting, else the model's */
@@ -1788,14 +1881,24 @@ gst_loudnorm_file_finish (GstLoudnorm *self)
          "raise max-true-peak (-9 to 0 dBTP).",
             name, target, out.integrated, gain, ceiling, reduction, MAX_TRIALS),
         (NULL));
+  } else if (!met && isfinite (loudest)) {
+    GST_ELEMENT_WARNING (self, STREAM, FAILED,
+        ("%s: target=%.1f LUFS not reached: with max-true-peak=%.1f dBTP the "
+         "output reads at most %.1f LUFS at any gain up to max-gain=%.1f dB. "
+         "The gain stops at %+.1f dB (%.1f LUFS, %.1f dB of limiting), within "
+         "%.0f LU of that, as the rest would cost far more limiting than it "
+         "gives loudness. Lower the target, or raise max-true-peak (-9 to 0 "
+         "dBTP) or max-gain (0 to 60 dB).",
+            name, target, ceiling, loudest, max_gain, gain, out.integrated,
+            reduction, UNREACHABLE_MARGIN_LU),
+        (NULL));
   } else if (!met) {
     GST_ELEMENT_WARNING (self, STREAM, FAILED,
         ("%s: target=%.1f LUFS not reached: the output reads %.1f LUFS at a "
-         "gain of %+.1f dB, because max-true-peak=%.1f dBTP forces up to %.1f "
-         "dB of limiting on the peaks, and more gain (max-gain=%.1f dB) would "
-         "only be limited away. Lower the target or raise max-true-peak "
-         "(-9 to 0 dBTP).",
-            name, target, out.integrated, gain, ceiling, reduction, max_gain),
+         "gain of %+.1f dB with max-true-peak=%.1f dBTP limiting up to %.1f "
+         "dB; %d trials did not land closer. Lower the target or raise "
+         "max-true-peak (-9 to 0 dBTP).",
+            name, target, out.integrated, gain, ceiling, reduction, MAX_TRIALS),
         (NULL));
   }
 
@@ -2040,10 +2143,12 @@ gst_loudnorm_start_programme (
       gst_loudnorm_refuse_live (self);
       return GST_FLOW_ERROR;
     }
-    self->spool = spool_new (GST_AUDIO_INFO_BPF (&self->info), max_memory);
+    self->spool = spool_new (
+        GST_AUDIO_INFO_BPF (&self->info), (guint64) max_memory * 1024 * 1024);
     /* the profile is an eighth of the audio's size or less (stereo F32 at
      * 48 kHz: a sixteenth) */
-    self->profile = spool_new (sizeof (ProfileRecord), max_memory / 8);
+    self->profile = spool_new (
+        sizeof (ProfileRecord), (guint64) max_memory * 1024 * 1024 / 8);
     self->profile_blocks = 0;
     mm_block_profiler_reset (self->profiler);
     /* output buffers the size of the first input buffer, from 10 ms to 1 s */
