@@ -13,6 +13,7 @@
 #include "gstmasterlimiter.h"
 #include "gstmixcomp.h"
 #include "gstmixeq.h"
+#include "gstsidechainduck.h"
 #include "gststereowidth.h"
 #include "mixmaster-orc-init.h"
 
@@ -26,6 +27,7 @@ plugin_init (GstPlugin *plugin)
   ret |= GST_ELEMENT_REGISTER (masterlimiter, plugin);
   ret |= GST_ELEMENT_REGISTER (mixcomp, plugin);
   ret |= GST_ELEMENT_REGISTER (mixeq, plugin);
+  ret |= GST_ELEMENT_REGISTER (sidechainduck, plugin);
   ret |= GST_ELEMENT_REGISTER (stereowidth, plugin);
 
   return ret;

@@ -1,0 +1,179 @@
+/* gst-mixmaster
+ * Copyright (C) 2026 gst-mixmaster developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "ducker.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "fastmath.h"
+
+/* the detector's mean-square window: a syllable's level, not its cycles */
+#define KEY_RMS_MS 10.0
+#define BUTTERWORTH_Q 0.70710678118654752440
+
+static double
+clamp_frequency (double rate, double hz)
+{
+  return hz < 0.49 * rate ? hz : 0.49 * rate;
+}
+
+static void
+design_detector (MmDucker *d)
+{
+  double highpass =
+      d->highpass_hz > 0.0 ? clamp_frequency (d->rate, d->highpass_hz) : 0.0;
+  mm_detector_init (&d->detector, d->rate, MM_DETECT_RMS, KEY_RMS_MS, highpass);
+  d->lowpass = d->lowpass_hz > 0.0;
+  if (d->lowpass)
+    mm_svf_design (&d->lowpass_coefs, d->rate,
+        clamp_frequency (d->rate, d->lowpass_hz), BUTTERWORTH_Q);
+}
+
+void
+mm_ducker_init (MmDucker *d, double rate)
+{
+  memset (d, 0, sizeof (*d));
+  d->rate = rate;
+  mm_ducker_set_curve (d, -30.0, 8.0, 6.0, 12.0);
+  mm_ducker_set_times (d, 20.0, 150.0, 400.0);
+  mm_ducker_set_key_filter (d, 0.0, 0.0);
+  mm_ducker_reset (d);
+}
+
+void
+mm_ducker_set_curve (MmDucker *d, double threshold_db, double ratio,
+    double knee_db, double depth_db)
+{
+  d->threshold = threshold_db;
+  d->ratio = ratio;
+  d->knee = knee_db;
+  d->depth = depth_db < 0.0 ? 0.0 : depth_db;
+  mm_gain_curve_init (&d->curve, threshold_db, ratio, knee_db);
+  d->floor_db = (float) -d->depth;
+}
+
+void
+mm_ducker_set_times (
+    MmDucker *d, double attack_ms, double hold_ms, double release_ms)
+{
+  d->attack = attack_ms;
+  d->hold = hold_ms;
+  d->release = release_ms;
+  mm_smoother_init (&d->smoother, d->rate / MM_DUCKER_CONTROL_FRAMES, attack_ms,
+      release_ms, hold_ms);
+}
+
+void
+mm_ducker_set_key_filter (MmDucker *d, double highpass_hz, double lowpass_hz)
+{
+  bool had_highpass = d->detector.highpass, had_lowpass = d->lowpass;
+  d->highpass_hz = highpass_hz > 0.0 ? highpass_hz : 0.0;
+  d->lowpass_hz = lowpass_hz > 0.0 ? lowpass_hz : 0.0;
+  design_detector (d);
+  /* a filter switched on starts from silence; one retuned keeps its state */
+  if (d->detector.highpass && !had_highpass)
+    mm_svf_reset (&d->detect.highpass);
+  if (d->lowpass && !had_lowpass)
+    mm_svf_reset (&d->lowpass_state);
+}
+
+void
+mm_ducker_reset (MmDucker *d)
+{
+  mm_detector_reset_state (&d->detect);
+  mm_svf_reset (&d->lowpass_state);
+  d->smooth.gain_db = 0.0f;
+  d->smooth.hold_left = 0;
+  d->gain = d->next_gain = 1.0f;
+  d->step = 0.0f;
+  d->phase = 0;
+  d->lowest = 1.0f;
+}
+
+/* A control point: the key's level now sets the gain the next block glides
+ * to. */
+static void
+control_point (MmDucker *d)
+{
+  float change = mm_gain_curve_for_power (&d->curve, d->detect.mean_square);
+  float target = change < d->floor_db ? d->floor_db : change;
+  float db = mm_smoother_tick (&d->smoother, &d->smooth, target);
+  d->gain = d->next_gain;
+  d->next_gain = mm_fast_db_to_gain (db);
+  d->step = (d->next_gain - d->gain) / (float) MM_DUCKER_CONTROL_FRAMES;
+  d->lowest = d->next_gain < d->lowest ? d->next_gain : d->lowest;
+}
+
+static inline float
+key_sample (MmDucker *d, float x)
+{
+  x = isfinite (x) ? x : 0.0f;
+  if (d->lowpass) {
+    double band, low;
+    mm_svf_tick (&d->lowpass_coefs, &d->lowpass_state, x, &band, &low);
+    x = (float) low;
+  }
+  return x;
+}
+
+static void
+process (MmDucker *d, const float *key, float *gain, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    float x = key ? key_sample (d, key[i]) : 0.0f;
+    mm_detector_power (&d->detector, &d->detect, x);
+    d->phase++;
+    /* exactly the next control point's gain at the block's end: 1.0 stays
+     * 1.0 */
+    gain[i] = d->phase == MM_DUCKER_CONTROL_FRAMES
+        ? d->next_gain
+        : d->gain + d->step * (float) d->phase;
+    if (d->phase == MM_DUCKER_CONTROL_FRAMES) {
+      d->phase = 0;
+      control_point (d);
+    }
+  }
+}
+
+void
+mm_ducker_process (MmDucker *d, const float *key, float *gain, size_t n)
+{
+  process (d, key, gain, n);
+}
+
+void
+mm_ducker_process_silence (MmDucker *d, float *gain, size_t n)
+{
+  process (d, NULL, gain, n);
+}
+
+#define DEFINE_APPLY(SUFFIX, TYPE)                                             \
+  void mm_ducker_apply_##SUFFIX (                                              \
+      TYPE *frames, int channels, const float *gain, size_t n)                 \
+  {                                                                            \
+    const size_t ch = (size_t) channels;                                       \
+    if (ch == 2) {                                                             \
+      for (size_t i = 0; i < n; i++) {                                         \
+        frames[2 * i] *= gain[i];                                              \
+        frames[2 * i + 1] *= gain[i];                                          \
+      }                                                                        \
+      return;                                                                  \
+    }                                                                          \
+    for (size_t i = 0; i < n; i++)                                             \
+      for (size_t c = 0; c < ch; c++)                                          \
+        frames[i * ch + c] *= gain[i];                                         \
+  }
+
+DEFINE_APPLY (f32, float)
+DEFINE_APPLY (f64, double)
+
+double
+mm_ducker_take_reduction_db (MmDucker *d)
+{
+  double db = d->lowest < 1.0f ? -20.0 * log10 ((double) d->lowest) : 0.0;
+  d->lowest = d->next_gain;
+  return db;
+}

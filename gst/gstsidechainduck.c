@@ -1,0 +1,1085 @@
+/* gst-mixmaster
+ * Copyright (C) 2026 gst-mixmaster developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/**
+ * SECTION:element-sidechainduck
+ * @title: sidechainduck
+ *
+ * Ducks a main programme under a key: the music (the main input, `sink`)
+ * dips by up to #GstSidechainDuck:depth dB whenever the key (the
+ * `sidechain` request pad: a voice, a presenter's microphone, a kick drum)
+ * is over #GstSidechainDuck:threshold, and comes back when it stops.
+ *
+ * The key is summed to mono (any channel count), band-limited by
+ * #GstSidechainDuck:key-hpf and #GstSidechainDuck:key-lpf (12 dB/octave
+ * each; 0 = off), and measured by the dynamics core of `mixcomp`: a 10 ms
+ * RMS detector, the compressor curve (#GstSidechainDuck:threshold is its
+ * centre, #GstSidechainDuck:ratio, a soft #GstSidechainDuck:knee) capped at
+ * #GstSidechainDuck:depth, and an attack / hold / release smoother in dB.
+ *
+ * Main and key are aligned by running time (a #GstAggregator), so live
+ * sources work: the element reports its #GstSidechainDuck:lookahead on top
+ * of the larger upstream latency, and a key that is late past that deadline
+ * counts as silence. The output has the main's caps, timestamps and exactly
+ * its samples; with #GstSidechainDuck:lookahead the key is read that far
+ * ahead of the main (the main is in effect delayed), so the dip starts
+ * before the first syllable. With no key linked, or once the key has ended
+ * (EOS), the main passes unchanged (bit for bit once any dip has released);
+ * the output ends with the main.
+ *
+ * The key must run at the main's rate: its caps query offers only that
+ * rate, so an `audioresample` before the key adapts; a key that arrives at
+ * another rate stops the pipeline with an error naming both rates.
+ *
+ * With #GstSidechainDuck:post-messages the element posts an element message
+ * named `sidechainduck` every #GstSidechainDuck:interval of main audio, with
+ * `gain-reduction` (gdouble, dB >= 0, the largest over the interval) and
+ * `timestamp`, `stream-time`, `running-time`, `duration` (guint64, ns).
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 sidechainduck name=duck depth=12 ! audioconvert ! \
+ *     autoaudiosink \
+ *   filesrc location=music.wav ! decodebin ! audioconvert ! \
+ *     audioresample ! audio/x-raw,rate=48000 ! duck.sink \
+ *   filesrc location=voice.wav ! decodebin ! audioconvert ! \
+ *     audioresample ! duck.sidechain
+ * ]| Voice-over: the music dips 12 dB under the voice.
+ * |[
+ * gst-launch-1.0 audiotestsrc wave=pink-noise ! \
+ *     audio/x-raw,format=F32LE,rate=48000,channels=2 ! \
+ *     sidechainduck name=duck threshold=-30 depth=20 attack=1 hold=0 \
+ *     release=120 ! audioconvert ! autoaudiosink \
+ *   audiotestsrc wave=ticks tick-interval=500000000 ! \
+ *     audio/x-raw,format=F32LE,rate=48000,channels=1 ! duck.sidechain
+ * ]| Pumping: pink noise ducked by a tick twice a second, like a bass
+ * keyed by a kick.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstsidechainduck.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "gstmmutil.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_sidechain_duck_debug);
+#define GST_CAT_DEFAULT gst_sidechain_duck_debug
+
+#define DEFAULT_THRESHOLD -30.0
+#define DEFAULT_DEPTH 12.0
+#define DEFAULT_RATIO 8.0
+#define DEFAULT_KNEE 6.0
+#define DEFAULT_ATTACK 20.0
+#define DEFAULT_HOLD 150.0
+#define DEFAULT_RELEASE 400.0
+#define DEFAULT_LOOKAHEAD 0.0
+#define MAX_LOOKAHEAD 50.0
+#define DEFAULT_KEY_HPF 0.0
+#define DEFAULT_KEY_LPF 0.0
+#define DEFAULT_POST_MESSAGES FALSE
+#define DEFAULT_INTERVAL (100 * GST_MSECOND)
+
+/* main frames per pass */
+#define CHUNK_FRAMES 1024
+
+enum
+{
+  PROP_0,
+  PROP_THRESHOLD,
+  PROP_DEPTH,
+  PROP_RATIO,
+  PROP_KNEE,
+  PROP_ATTACK,
+  PROP_HOLD,
+  PROP_RELEASE,
+  PROP_LOOKAHEAD,
+  PROP_KEY_HPF,
+  PROP_KEY_LPF,
+  PROP_POST_MESSAGES,
+  PROP_INTERVAL,
+};
+
+#define MAIN_CAPS                                                              \
+  "audio/x-raw, "                                                              \
+  "format = (string) { " GST_AUDIO_NE (F32) ", " GST_AUDIO_NE (                \
+      F64) " }, "                                                              \
+           "rate = (int) [ 8000, 384000 ], "                                   \
+           "channels = (int) [ 1, 8 ], "                                       \
+           "layout = (string) interleaved"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
+    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (MAIN_CAPS));
+static GstStaticPadTemplate sidechain_template = GST_STATIC_PAD_TEMPLATE (
+    "sidechain", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS (MAIN_CAPS));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (MAIN_CAPS));
+
+#define gst_sidechain_duck_parent_class parent_class
+G_DEFINE_TYPE (GstSidechainDuck, gst_sidechain_duck, GST_TYPE_AGGREGATOR);
+GST_ELEMENT_REGISTER_DEFINE (
+    sidechainduck, "sidechainduck", GST_RANK_NONE, GST_TYPE_SIDECHAIN_DUCK);
+
+static void gst_sidechain_duck_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec);
+static void gst_sidechain_duck_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec);
+static void gst_sidechain_duck_finalize (GObject *object);
+static void gst_sidechain_duck_release_pad (GstElement *element, GstPad *pad);
+static GstAggregatorPad *gst_sidechain_duck_create_new_pad (GstAggregator *agg,
+    GstPadTemplate *templ, const gchar *req_name, const GstCaps *caps);
+static gboolean gst_sidechain_duck_sink_event (
+    GstAggregator *agg, GstAggregatorPad *pad, GstEvent *event);
+static gboolean gst_sidechain_duck_sink_query (
+    GstAggregator *agg, GstAggregatorPad *pad, GstQuery *query);
+static GstFlowReturn gst_sidechain_duck_update_src_caps (
+    GstAggregator *agg, GstCaps *caps, GstCaps **ret);
+static GstFlowReturn gst_sidechain_duck_aggregate (
+    GstAggregator *agg, gboolean timeout);
+static gboolean gst_sidechain_duck_start (GstAggregator *agg);
+static gboolean gst_sidechain_duck_stop (GstAggregator *agg);
+static GstFlowReturn gst_sidechain_duck_flush (GstAggregator *agg);
+
+static void
+gst_sidechain_duck_class_init (GstSidechainDuckClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstAggregatorClass *agg_class = GST_AGGREGATOR_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+  const GParamFlags controllable = flags | GST_PARAM_CONTROLLABLE;
+
+  GST_DEBUG_CATEGORY_INIT (
+      gst_sidechain_duck_debug, "sidechainduck", 0, "side-chain ducking");
+
+  gobject_class->set_property = gst_sidechain_duck_set_property;
+  gobject_class->get_property = gst_sidechain_duck_get_property;
+  gobject_class->finalize = gst_sidechain_duck_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_THRESHOLD,
+      g_param_spec_double ("threshold", "Threshold",
+          "Key level (RMS, dBFS) at the centre of the knee, where ducking sets "
+          "in",
+          -80.0, 0.0, DEFAULT_THRESHOLD, controllable));
+  g_object_class_install_property (gobject_class, PROP_DEPTH,
+      g_param_spec_double ("depth", "Depth",
+          "Most the main is attenuated, however loud the key (dB)", 0.0, 60.0,
+          DEFAULT_DEPTH, controllable));
+  g_object_class_install_property (gobject_class, PROP_RATIO,
+      g_param_spec_double ("ratio", "Ratio",
+          "Key dB over the threshold per dB of ducking, as a compressor's "
+          "ratio (the attenuation is (1 - 1/ratio) dB per dB over)",
+          1.0, 100.0, DEFAULT_RATIO, controllable));
+  g_object_class_install_property (gobject_class, PROP_KNEE,
+      g_param_spec_double ("knee", "Knee",
+          "Width of the soft knee around the threshold (dB)", 0.0, 40.0,
+          DEFAULT_KNEE, flags));
+  g_object_class_install_property (gobject_class, PROP_ATTACK,
+      g_param_spec_double ("attack", "Attack",
+          "Time for the dip to go 63 % of the way down (ms)", 0.1, 2000.0,
+          DEFAULT_ATTACK, controllable));
+  g_object_class_install_property (gobject_class, PROP_HOLD,
+      g_param_spec_double ("hold", "Hold",
+          "Time the dip holds after the key falls, before it releases (ms)",
+          0.0, 5000.0, DEFAULT_HOLD, controllable));
+  g_object_class_install_property (gobject_class, PROP_RELEASE,
+      g_param_spec_double ("release", "Release",
+          "Time for the main to come back 63 % of the way (ms)", 1.0, 10000.0,
+          DEFAULT_RELEASE, controllable));
+  g_object_class_install_property (gobject_class, PROP_LOOKAHEAD,
+      g_param_spec_double ("lookahead", "Lookahead",
+          "How far ahead of the main the key is read, so that the dip starts "
+          "before the key does; adds to the latency (ms). Read at start and "
+          "after a flush",
+          0.0, MAX_LOOKAHEAD, DEFAULT_LOOKAHEAD, flags));
+  g_object_class_install_property (gobject_class, PROP_KEY_HPF,
+      g_param_spec_double ("key-hpf", "Key high-pass",
+          "High-pass on the key before detection (Hz, 0 = off), e.g. 150 for "
+          "a voice",
+          0.0, 20000.0, DEFAULT_KEY_HPF, flags));
+  g_object_class_install_property (gobject_class, PROP_KEY_LPF,
+      g_param_spec_double ("key-lpf", "Key low-pass",
+          "Low-pass on the key before detection (Hz, 0 = off), e.g. 5000 for "
+          "a voice",
+          0.0, 100000.0, DEFAULT_KEY_LPF, flags));
+  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
+      g_param_spec_boolean ("post-messages", "Post messages",
+          "Post a 'sidechainduck' element message with the gain reduction "
+          "every interval",
+          DEFAULT_POST_MESSAGES, flags));
+  g_object_class_install_property (gobject_class, PROP_INTERVAL,
+      g_param_spec_uint64 ("interval", "Interval",
+          "Interval between meter messages (ns)", GST_MSECOND, G_MAXUINT64,
+          DEFAULT_INTERVAL, flags));
+
+  gst_element_class_add_static_pad_template_with_gtype (
+      element_class, &sink_template, GST_TYPE_AGGREGATOR_PAD);
+  gst_element_class_add_static_pad_template_with_gtype (
+      element_class, &sidechain_template, GST_TYPE_AGGREGATOR_PAD);
+  gst_element_class_add_static_pad_template_with_gtype (
+      element_class, &src_template, GST_TYPE_AGGREGATOR_PAD);
+  gst_element_class_set_static_metadata (element_class, "Side-chain ducker",
+      "Filter/Effect/Audio",
+      "Ducks the main input under a key input (music under a voice)",
+      "gst-mixmaster developers");
+
+  element_class->release_pad =
+      GST_DEBUG_FUNCPTR (gst_sidechain_duck_release_pad);
+  agg_class->create_new_pad =
+      GST_DEBUG_FUNCPTR (gst_sidechain_duck_create_new_pad);
+  agg_class->sink_event = GST_DEBUG_FUNCPTR (gst_sidechain_duck_sink_event);
+  agg_class->sink_query = GST_DEBUG_FUNCPTR (gst_sidechain_duck_sink_query);
+  agg_class->update_src_caps =
+      GST_DEBUG_FUNCPTR (gst_sidechain_duck_update_src_caps);
+  agg_class->aggregate = GST_DEBUG_FUNCPTR (gst_sidechain_duck_aggregate);
+  agg_class->start = GST_DEBUG_FUNCPTR (gst_sidechain_duck_start);
+  agg_class->stop = GST_DEBUG_FUNCPTR (gst_sidechain_duck_stop);
+  agg_class->flush = GST_DEBUG_FUNCPTR (gst_sidechain_duck_flush);
+  agg_class->get_next_time = gst_aggregator_simple_get_next_time;
+}
+
+static void
+gst_sidechain_duck_init (GstSidechainDuck *self)
+{
+  GstPadTemplate *templ =
+      gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (self), "sink");
+
+  self->main_pad = g_object_new (GST_TYPE_AGGREGATOR_PAD, "name", "sink",
+      "direction", GST_PAD_SINK, "template", templ, NULL);
+  gst_element_add_pad (GST_ELEMENT (self), GST_PAD (self->main_pad));
+
+  self->threshold = DEFAULT_THRESHOLD;
+  self->depth = DEFAULT_DEPTH;
+  self->ratio = DEFAULT_RATIO;
+  self->knee = DEFAULT_KNEE;
+  self->attack = DEFAULT_ATTACK;
+  self->hold = DEFAULT_HOLD;
+  self->release = DEFAULT_RELEASE;
+  self->lookahead = DEFAULT_LOOKAHEAD;
+  self->key_hpf = DEFAULT_KEY_HPF;
+  self->key_lpf = DEFAULT_KEY_LPF;
+  self->post_messages = DEFAULT_POST_MESSAGES;
+  self->interval = DEFAULT_INTERVAL;
+  self->settings_changed = TRUE;
+  self->scratch = g_new (gfloat, CHUNK_FRAMES);
+}
+
+static void
+gst_sidechain_duck_finalize (GObject *object)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (object);
+
+  g_free (self->gains);
+  g_free (self->scratch);
+  gst_caps_replace (&self->main_caps, NULL);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_sidechain_duck_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_THRESHOLD:
+      self->threshold = g_value_get_double (value);
+      break;
+    case PROP_DEPTH:
+      self->depth = g_value_get_double (value);
+      break;
+    case PROP_RATIO:
+      self->ratio = g_value_get_double (value);
+      break;
+    case PROP_KNEE:
+      self->knee = g_value_get_double (value);
+      break;
+    case PROP_ATTACK:
+      self->attack = g_value_get_double (value);
+      break;
+    case PROP_HOLD:
+      self->hold = g_value_get_double (value);
+      break;
+    case PROP_RELEASE:
+      self->release = g_value_get_double (value);
+      break;
+    case PROP_LOOKAHEAD:
+      self->lookahead = g_value_get_double (value);
+      break;
+    case PROP_KEY_HPF:
+      self->key_hpf = g_value_get_double (value);
+      break;
+    case PROP_KEY_LPF:
+      self->key_lpf = g_value_get_double (value);
+      break;
+    case PROP_POST_MESSAGES:
+      self->post_messages = g_value_get_boolean (value);
+      break;
+    case PROP_INTERVAL:
+      self->interval = g_value_get_uint64 (value);
+      break;
+    default:
+      GST_OBJECT_UNLOCK (self);
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+  }
+  self->settings_changed = TRUE;
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_sidechain_duck_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_THRESHOLD:
+      g_value_set_double (value, self->threshold);
+      break;
+    case PROP_DEPTH:
+      g_value_set_double (value, self->depth);
+      break;
+    case PROP_RATIO:
+      g_value_set_double (value, self->ratio);
+      break;
+    case PROP_KNEE:
+      g_value_set_double (value, self->knee);
+      break;
+    case PROP_ATTACK:
+      g_value_set_double (value, self->attack);
+      break;
+    case PROP_HOLD:
+      g_value_set_double (value, self->hold);
+      break;
+    case PROP_RELEASE:
+      g_value_set_double (value, self->release);
+      break;
+    case PROP_LOOKAHEAD:
+      g_value_set_double (value, self->lookahead);
+      break;
+    case PROP_KEY_HPF:
+      g_value_set_double (value, self->key_hpf);
+      break;
+    case PROP_KEY_LPF:
+      g_value_set_double (value, self->key_lpf);
+      break;
+    case PROP_POST_MESSAGES:
+      g_value_set_boolean (value, self->post_messages);
+      break;
+    case PROP_INTERVAL:
+      g_value_set_uint64 (value, self->interval);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* ---- pads ---- */
+
+static GstAggregatorPad *
+gst_sidechain_duck_create_new_pad (GstAggregator *agg, GstPadTemplate *templ,
+    const gchar *req_name, const GstCaps *caps)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (agg);
+  GstAggregatorPad *pad;
+
+  GST_OBJECT_LOCK (self);
+  if (self->key_pad) {
+    GST_OBJECT_UNLOCK (self);
+    GST_WARNING_OBJECT (self, "there is one sidechain pad, already requested");
+    return NULL;
+  }
+  GST_OBJECT_UNLOCK (self);
+  pad = GST_AGGREGATOR_CLASS (parent_class)
+            ->create_new_pad (agg, templ, "sidechain", caps);
+  if (pad) {
+    GST_OBJECT_LOCK (self);
+    self->key_pad = pad;
+    GST_OBJECT_UNLOCK (self);
+  }
+  return pad;
+}
+
+static void
+gst_sidechain_duck_release_pad (GstElement *element, GstPad *pad)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (element);
+
+  GST_OBJECT_LOCK (self);
+  if (GST_PAD (self->key_pad) == pad)
+    self->key_pad = NULL;
+  GST_OBJECT_UNLOCK (self);
+  GST_ELEMENT_CLASS (parent_class)->release_pad (element, pad);
+}
+
+/* The key pad, with a reference, or NULL. */
+static GstAggregatorPad *
+gst_sidechain_duck_get_key_pad (GstSidechainDuck *self)
+{
+  GstAggregatorPad *pad;
+
+  GST_OBJECT_LOCK (self);
+  pad = self->key_pad ? gst_object_ref (self->key_pad) : NULL;
+  GST_OBJECT_UNLOCK (self);
+  return pad;
+}
+
+/* ---- caps ---- */
+
+static gboolean
+gst_sidechain_duck_key_caps (GstSidechainDuck *self, GstCaps *caps)
+{
+  GstAudioInfo info;
+
+  if (!gst_audio_info_from_caps (&info, caps))
+    return FALSE;
+  if (self->have_main_info &&
+      GST_AUDIO_INFO_RATE (&info) != GST_AUDIO_INFO_RATE (&self->main_info)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("%s: the sidechain pad gets %d Hz, the main (sink) pad %d Hz; the "
+         "key must run at the main's rate. Put 'audioresample' before the "
+         "key.",
+            GST_OBJECT_NAME (self), GST_AUDIO_INFO_RATE (&info),
+            GST_AUDIO_INFO_RATE (&self->main_info)),
+        ("sidechain caps %" GST_PTR_FORMAT, caps));
+    return FALSE;
+  }
+  self->key_info = info;
+  self->have_key_info = TRUE;
+  return TRUE;
+}
+
+static gboolean
+gst_sidechain_duck_main_caps (GstSidechainDuck *self, GstCaps *caps)
+{
+  GstAudioInfo info;
+
+  if (!gst_audio_info_from_caps (&info, caps))
+    return FALSE;
+  if (self->have_key_info &&
+      GST_AUDIO_INFO_RATE (&info) != GST_AUDIO_INFO_RATE (&self->key_info)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("%s: the main (sink) pad gets %d Hz, the sidechain pad %d Hz; the "
+         "key must run at the main's rate. Put 'audioresample' before the "
+         "key.",
+            GST_OBJECT_NAME (self), GST_AUDIO_INFO_RATE (&info),
+            GST_AUDIO_INFO_RATE (&self->key_info)),
+        ("main caps %" GST_PTR_FORMAT, caps));
+    return FALSE;
+  }
+  if (self->have_main_info &&
+      GST_AUDIO_INFO_RATE (&info) != GST_AUDIO_INFO_RATE (&self->main_info))
+    /* a new rate: the detector's constants and the lookahead change */
+    self->ducker_ready = FALSE;
+  self->main_info = info;
+  self->have_main_info = TRUE;
+  GST_OBJECT_LOCK (self);
+  gst_caps_replace (&self->main_caps, caps);
+  GST_OBJECT_UNLOCK (self);
+  gst_pad_mark_reconfigure (GST_AGGREGATOR_SRC_PAD (self));
+  return TRUE;
+}
+
+static GstFlowReturn
+gst_sidechain_duck_update_src_caps (
+    GstAggregator *agg, GstCaps *caps, GstCaps **ret)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (agg);
+
+  if (self->main_caps == NULL)
+    return GST_AGGREGATOR_FLOW_NEED_DATA;
+  *ret = gst_caps_intersect (caps, self->main_caps);
+  if (gst_caps_is_empty (*ret)) {
+    gst_caps_replace (ret, NULL);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  return GST_FLOW_OK;
+}
+
+static gboolean
+gst_sidechain_duck_sink_query (
+    GstAggregator *agg, GstAggregatorPad *pad, GstQuery *query)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (agg);
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CAPS) {
+    GstCaps *filter, *caps;
+    gst_query_parse_caps (query, &filter);
+    if (pad == self->main_pad) {
+      /* what downstream takes is what the main may bring */
+      GstCaps *templ = gst_pad_get_pad_template_caps (GST_PAD (pad));
+      GstCaps *peer =
+          gst_pad_peer_query_caps (GST_AGGREGATOR_SRC_PAD (self), templ);
+      caps = gst_caps_intersect (peer, templ);
+      gst_caps_unref (peer);
+      gst_caps_unref (templ);
+    } else {
+      /* any channels and format, at the main's rate once it is known */
+      caps = gst_pad_get_pad_template_caps (GST_PAD (pad));
+      GST_OBJECT_LOCK (self);
+      if (self->main_caps) {
+        GstStructure *s = gst_caps_get_structure (self->main_caps, 0);
+        gint rate;
+        if (gst_structure_get_int (s, "rate", &rate)) {
+          caps = gst_caps_make_writable (caps);
+          gst_caps_set_simple (caps, "rate", G_TYPE_INT, rate, NULL);
+        }
+      }
+      GST_OBJECT_UNLOCK (self);
+    }
+    if (filter) {
+      GstCaps *both =
+          gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
+      gst_caps_unref (caps);
+      caps = both;
+    }
+    gst_query_set_caps_result (query, caps);
+    gst_caps_unref (caps);
+    return TRUE;
+  }
+  return GST_AGGREGATOR_CLASS (parent_class)->sink_query (agg, pad, query);
+}
+
+static gboolean
+gst_sidechain_duck_sink_event (
+    GstAggregator *agg, GstAggregatorPad *pad, GstEvent *event)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (agg);
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CAPS: {
+      GstCaps *caps;
+      gboolean ok;
+      gst_event_parse_caps (event, &caps);
+      ok = pad == self->main_pad ? gst_sidechain_duck_main_caps (self, caps)
+                                 : gst_sidechain_duck_key_caps (self, caps);
+      gst_event_unref (event);
+      return ok;
+    }
+    case GST_EVENT_SEGMENT:
+      if (pad == self->main_pad) {
+        const GstSegment *segment;
+        gst_event_parse_segment (event, &segment);
+        if (segment->format == GST_FORMAT_TIME)
+          /* the output's timeline is the main's */
+          gst_aggregator_update_segment (agg, segment);
+      }
+      break;
+    default:
+      break;
+  }
+  return GST_AGGREGATOR_CLASS (parent_class)->sink_event (agg, pad, event);
+}
+
+/* ---- state ---- */
+
+static void
+gst_sidechain_duck_reset_stream (GstSidechainDuck *self)
+{
+  self->origin = GST_CLOCK_TIME_NONE;
+  self->main_frames = self->key_frames = self->key_expected = 0;
+  self->main_offset = self->key_offset = 0;
+  self->gains_start = self->gains_count = 0;
+  self->meter_frames = 0;
+  self->meter_start = GST_CLOCK_TIME_NONE;
+  self->meter_lowest = 1.0f;
+  if (self->ducker_ready)
+    mm_ducker_reset (&self->ducker);
+}
+
+/* Settings into the ducker; with restart also the lookahead, the latency
+ * and the gain queue's size. */
+static void
+gst_sidechain_duck_apply_settings (GstSidechainDuck *self, gboolean restart)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&self->main_info);
+  gdouble threshold, depth, ratio, knee, attack, hold, release, hpf, lpf;
+  gdouble lookahead;
+
+  GST_OBJECT_LOCK (self);
+  threshold = self->threshold;
+  depth = self->depth;
+  ratio = self->ratio;
+  knee = self->knee;
+  attack = self->attack;
+  hold = self->hold;
+  release = self->release;
+  hpf = self->key_hpf;
+  lpf = self->key_lpf;
+  lookahead = self->lookahead;
+  self->settings_changed = FALSE;
+  GST_OBJECT_UNLOCK (self);
+
+  if (!self->ducker_ready) {
+    mm_ducker_init (&self->ducker, rate);
+    self->ducker_ready = TRUE;
+    restart = TRUE;
+  }
+  mm_ducker_set_curve (&self->ducker, threshold, ratio, knee, depth);
+  mm_ducker_set_times (&self->ducker, attack, hold, release);
+  mm_ducker_set_key_filter (&self->ducker, hpf, lpf);
+  if (restart) {
+    guint64 frames = (guint64) lround (lookahead * rate / 1000.0);
+    if (frames != self->lookahead_frames || self->gains == NULL) {
+      GstClockTime latency = gst_mm_frames_to_time (rate, frames);
+      self->lookahead_frames = frames;
+      self->gains_capacity = (gsize) frames + 2 * CHUNK_FRAMES;
+      g_free (self->gains);
+      self->gains = g_new (gfloat, self->gains_capacity);
+      gst_aggregator_set_latency (GST_AGGREGATOR (self), latency, latency);
+    }
+    gst_sidechain_duck_reset_stream (self);
+  }
+}
+
+static gboolean
+gst_sidechain_duck_start (GstAggregator *agg)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (agg);
+  gint rate;
+
+  /* the latency is known before the caps: reported for the rate asked */
+  GST_OBJECT_LOCK (self);
+  rate = self->have_main_info ? GST_AUDIO_INFO_RATE (&self->main_info) : 0;
+  if (rate == 0) {
+    GstClockTime latency = (GstClockTime) (self->lookahead * GST_MSECOND);
+    GST_OBJECT_UNLOCK (self);
+    gst_aggregator_set_latency (agg, latency, latency);
+  } else {
+    GST_OBJECT_UNLOCK (self);
+  }
+  self->ducker_ready = FALSE;
+  gst_sidechain_duck_reset_stream (self);
+  return TRUE;
+}
+
+static gboolean
+gst_sidechain_duck_stop (GstAggregator *agg)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (agg);
+
+  self->ducker_ready = FALSE;
+  self->have_main_info = self->have_key_info = FALSE;
+  GST_OBJECT_LOCK (self);
+  gst_caps_replace (&self->main_caps, NULL);
+  GST_OBJECT_UNLOCK (self);
+  g_free (self->gains);
+  self->gains = NULL;
+  self->lookahead_frames = 0;
+  return TRUE;
+}
+
+static GstFlowReturn
+gst_sidechain_duck_flush (GstAggregator *agg)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (agg);
+
+  if (self->ducker_ready)
+    gst_sidechain_duck_apply_settings (self, TRUE);
+  else
+    gst_sidechain_duck_reset_stream (self);
+  return GST_FLOW_OK;
+}
+
+/* ---- the key ---- */
+
+/* Frame index on the grid of a buffer at pts in segment (rounded), or -1. */
+static gint64
+gst_sidechain_duck_grid_frame (
+    GstSidechainDuck *self, const GstSegment *segment, GstClockTime pts)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&self->main_info);
+  GstClockTime running;
+  gint64 diff;
+
+  if (!GST_CLOCK_TIME_IS_VALID (pts) || !GST_CLOCK_TIME_IS_VALID (self->origin))
+    return -1;
+  running = gst_segment_to_running_time (segment, GST_FORMAT_TIME, pts);
+  if (!GST_CLOCK_TIME_IS_VALID (running))
+    return -1;
+  diff = GST_CLOCK_DIFF (self->origin, running);
+  return diff >= 0
+      ? (gint64) gst_util_uint64_scale_int_round (diff, rate, GST_SECOND)
+      : -(gint64) gst_util_uint64_scale_int_round (-diff, rate, GST_SECOND) - 1;
+}
+
+/* Gains of key frames [key_frames, key_frames + n) into the queue; those of
+ * frames the main has passed are dropped. */
+static void
+gst_sidechain_duck_queue_gains (
+    GstSidechainDuck *self, const gfloat *key, gsize n)
+{
+  guint64 wanted = self->main_frames + self->lookahead_frames;
+
+  for (gsize done = 0; done < n;) {
+    gsize m = MIN (n - done, (gsize) CHUNK_FRAMES);
+    gfloat gain[CHUNK_FRAMES];
+    if (key)
+      mm_ducker_process (&self->ducker, key + done, gain, m);
+    else
+      mm_ducker_process_silence (&self->ducker, gain, m);
+    for (gsize i = 0; i < m; i++) {
+      if (self->key_frames + i < wanted)
+        continue;
+      self->gains[(self->gains_start + self->gains_count) %
+          self->gains_capacity] = gain[i];
+      self->gains_count++;
+    }
+    self->key_frames += m;
+    done += m;
+  }
+}
+
+/* n key frames of buffer data from frame `from`, summed to mono, through the
+ * detector. */
+static void
+gst_sidechain_duck_feed_key (
+    GstSidechainDuck *self, const guint8 *data, gsize from, gsize n)
+{
+  gint channels = GST_AUDIO_INFO_CHANNELS (&self->key_info);
+  gboolean is_f32 =
+      GST_AUDIO_INFO_FORMAT (&self->key_info) == GST_AUDIO_FORMAT_F32;
+
+  for (gsize done = 0; done < n;) {
+    gsize m = MIN (n - done, (gsize) CHUNK_FRAMES);
+    gsize first = (from + done) * (gsize) channels;
+    for (gsize i = 0; i < m; i++) {
+      gfloat sum = 0.0f;
+      for (gint c = 0; c < channels; c++) {
+        gsize at = first + i * (gsize) channels + (gsize) c;
+        sum += is_f32 ? ((const gfloat *) data)[at]
+                      : (gfloat) ((const gdouble *) data)[at];
+      }
+      self->scratch[i] = sum;
+    }
+    gst_sidechain_duck_queue_gains (self, self->scratch, m);
+    done += m;
+  }
+}
+
+/* Runs the detector up to key frame `upto` from the key pad's buffers;
+ * absent, ended or late (timeout) key data counts as silence. Returns
+ * FALSE when it has to wait for key data. */
+static gboolean
+gst_sidechain_duck_advance_key (GstSidechainDuck *self, GstAggregatorPad *key,
+    guint64 upto, gboolean timeout)
+{
+  while (self->key_frames < upto) {
+    GstBuffer *buf = key ? gst_aggregator_pad_peek_buffer (key) : NULL;
+    GstMapInfo map;
+    gint64 start;
+    gsize n, bpf;
+
+    if (buf == NULL) {
+      if (key && !timeout && !gst_aggregator_pad_is_eos (key))
+        return FALSE;
+      gst_sidechain_duck_queue_gains (
+          self, NULL, (gsize) (upto - self->key_frames));
+      return TRUE;
+    }
+    if (!self->have_key_info) {
+      gst_buffer_unref (buf);
+      gst_aggregator_pad_drop_buffer (key);
+      continue;
+    }
+    bpf = GST_AUDIO_INFO_BPF (&self->key_info);
+    n = gst_buffer_get_size (buf) / bpf;
+    if (self->key_offset == 0) {
+      start = gst_sidechain_duck_grid_frame (
+          self, &key->segment, GST_BUFFER_PTS (buf));
+      /* contiguous within a frame: keep the count, not the rounding */
+      if (start < 0 || llabs (start - (gint64) self->key_expected) <= 1)
+        start = (gint64) self->key_expected;
+      self->key_expected = (guint64) start;
+    } else {
+      start = (gint64) self->key_expected;
+    }
+    if ((guint64) start + n <= self->key_frames) {
+      /* all of it before what the detector has had: late */
+      self->key_expected = (guint64) start + n;
+      self->key_offset = 0;
+      gst_buffer_unref (buf);
+      gst_aggregator_pad_drop_buffer (key);
+      continue;
+    }
+    if ((guint64) start > self->key_frames) {
+      /* a gap before it: silence */
+      guint64 gap = MIN ((guint64) start, upto) - self->key_frames;
+      gst_sidechain_duck_queue_gains (self, NULL, (gsize) gap);
+      gst_buffer_unref (buf);
+      continue;
+    }
+    {
+      gsize from = (gsize) (self->key_frames - (guint64) start);
+      gsize m = (gsize) MIN ((guint64) (n - from), upto - self->key_frames);
+      if (!GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP) &&
+          gst_buffer_map (buf, &map, GST_MAP_READ)) {
+        gst_sidechain_duck_feed_key (self, map.data, from, m);
+        gst_buffer_unmap (buf, &map);
+      } else {
+        gst_sidechain_duck_queue_gains (self, NULL, m);
+      }
+      self->key_offset = from + m;
+      if (self->key_offset >= n) {
+        self->key_expected = (guint64) start + n;
+        self->key_offset = 0;
+        gst_buffer_unref (buf);
+        gst_aggregator_pad_drop_buffer (key);
+        continue;
+      }
+    }
+    gst_buffer_unref (buf);
+  }
+  return TRUE;
+}
+
+/* ---- the main ---- */
+
+static void
+gst_sidechain_duck_post_meter (GstSidechainDuck *self, GstClockTime duration)
+{
+  GstStructure *s = gst_mm_meter_structure_new ("sidechainduck",
+      &GST_AGGREGATOR_PAD (self->main_pad)->segment, self->meter_start,
+      duration);
+  gst_structure_set (s, "gain-reduction", G_TYPE_DOUBLE,
+      self->meter_lowest < 1.0f ? -20.0 * log10 (self->meter_lowest) : 0.0,
+      NULL);
+  gst_element_post_message (
+      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+}
+
+/* Meter bookkeeping for n output frames from pts with gains g. */
+static void
+gst_sidechain_duck_meter (
+    GstSidechainDuck *self, GstClockTime pts, const gfloat *g, gsize n)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&self->main_info);
+  gboolean post;
+  guint64 interval, interval_frames;
+  gsize done = 0;
+
+  GST_OBJECT_LOCK (self);
+  post = self->post_messages;
+  interval = self->interval;
+  GST_OBJECT_UNLOCK (self);
+  if (!post)
+    return;
+  interval_frames =
+      MAX (1, gst_util_uint64_scale_round (interval, rate, GST_SECOND));
+  while (done < n) {
+    gsize m;
+    if (self->meter_frames == 0) {
+      self->meter_start = GST_CLOCK_TIME_IS_VALID (pts)
+          ? pts + gst_mm_frames_to_time (rate, done)
+          : GST_CLOCK_TIME_NONE;
+      self->meter_lowest = 1.0f;
+    }
+    m = (gsize) MIN (
+        (guint64) (n - done), interval_frames - self->meter_frames);
+    for (gsize i = 0; i < m; i++)
+      self->meter_lowest = MIN (self->meter_lowest, g[done + i]);
+    self->meter_frames += m;
+    done += m;
+    if (self->meter_frames >= interval_frames) {
+      gst_sidechain_duck_post_meter (
+          self, gst_mm_frames_to_time (rate, self->meter_frames));
+      self->meter_frames = 0;
+    }
+  }
+}
+
+/* n main frames of buf from main_offset, ducked, pushed. */
+static GstFlowReturn
+gst_sidechain_duck_push (GstSidechainDuck *self, GstBuffer *buf, gsize n)
+{
+  gint rate = GST_AUDIO_INFO_RATE (&self->main_info);
+  gint channels = GST_AUDIO_INFO_CHANNELS (&self->main_info);
+  gsize bpf = GST_AUDIO_INFO_BPF (&self->main_info);
+  gsize total = gst_buffer_get_size (buf) / bpf;
+  gfloat gain[CHUNK_FRAMES];
+  gboolean unity = TRUE;
+  GstClockTime pts = GST_BUFFER_PTS (buf), duration;
+  GstBuffer *out;
+  GstMapInfo map;
+
+  g_assert (n <= CHUNK_FRAMES && n <= self->gains_count);
+  for (gsize i = 0; i < n; i++) {
+    gain[i] = self->gains[(self->gains_start + i) % self->gains_capacity];
+    unity &= gain[i] == 1.0f;
+  }
+  self->gains_start = (self->gains_start + n) % self->gains_capacity;
+  self->gains_count -= n;
+
+  if (GST_CLOCK_TIME_IS_VALID (pts))
+    pts += gst_mm_frames_to_time (rate, self->main_offset);
+  duration = gst_mm_frames_to_time (rate, self->main_offset + n) -
+      gst_mm_frames_to_time (rate, self->main_offset);
+  if (unity && self->main_offset == 0 && n == total) {
+    /* nothing to duck: the very buffer */
+    out = gst_buffer_ref (buf);
+  } else {
+    out = gst_buffer_copy_region (
+        buf, GST_BUFFER_COPY_ALL, self->main_offset * bpf, n * bpf);
+    if (!unity && gst_buffer_map (out, &map, GST_MAP_READWRITE)) {
+      if (GST_AUDIO_INFO_FORMAT (&self->main_info) == GST_AUDIO_FORMAT_F32)
+        mm_ducker_apply_f32 ((gfloat *) map.data, channels, gain, n);
+      else
+        mm_ducker_apply_f64 ((gdouble *) map.data, channels, gain, n);
+      gst_buffer_unmap (out, &map);
+    }
+    GST_BUFFER_PTS (out) = pts;
+    GST_BUFFER_DTS (out) = GST_CLOCK_TIME_NONE;
+    GST_BUFFER_DURATION (out) =
+        GST_CLOCK_TIME_IS_VALID (pts) ? duration : GST_CLOCK_TIME_NONE;
+    if (self->main_offset > 0)
+      GST_BUFFER_FLAG_UNSET (out, GST_BUFFER_FLAG_DISCONT);
+  }
+  gst_sidechain_duck_meter (self, pts, gain, n);
+  self->main_offset += n;
+  self->main_frames += n;
+
+  if (GST_CLOCK_TIME_IS_VALID (pts)) {
+    GstSegment *segment =
+        &GST_AGGREGATOR_PAD (GST_AGGREGATOR_SRC_PAD (self))->segment;
+    GST_OBJECT_LOCK (self);
+    /* where the next deadline counts from (live) */
+    segment->position = pts + duration;
+    GST_OBJECT_UNLOCK (self);
+  }
+  gst_aggregator_selected_samples (
+      GST_AGGREGATOR (self), pts, GST_CLOCK_TIME_NONE, duration, NULL);
+  return gst_aggregator_finish_buffer (GST_AGGREGATOR (self), out);
+}
+
+/* The main buffer's place on the grid: the origin at the first, and a
+ * resync when its time strays more than a frame from the count. */
+static void
+gst_sidechain_duck_place_main (GstSidechainDuck *self, GstBuffer *buf)
+{
+  const GstSegment *segment = &self->main_pad->segment;
+  GstClockTime pts = GST_BUFFER_PTS (buf);
+  gint64 at;
+
+  if (!GST_CLOCK_TIME_IS_VALID (self->origin)) {
+    GstClockTime running = GST_CLOCK_TIME_IS_VALID (pts)
+        ? gst_segment_to_running_time (segment, GST_FORMAT_TIME, pts)
+        : GST_CLOCK_TIME_NONE;
+    self->origin = GST_CLOCK_TIME_IS_VALID (running) ? running : 0;
+    return;
+  }
+  at = gst_sidechain_duck_grid_frame (self, segment, pts);
+  if (at < 0 || llabs (at - (gint64) self->main_frames) <= 1)
+    return;
+  GST_DEBUG_OBJECT (self,
+      "main jumps from frame %" G_GUINT64_FORMAT " to %" G_GINT64_FORMAT,
+      self->main_frames, at);
+  if ((guint64) at > self->main_frames) {
+    /* forwards: the gains of the frames skipped go */
+    guint64 skip =
+        MIN ((guint64) at - self->main_frames, (guint64) self->gains_count);
+    self->gains_start = (self->gains_start + skip) % self->gains_capacity;
+    self->gains_count -= (gsize) skip;
+    self->main_frames = (guint64) at;
+  } else {
+    /* backwards: a new timeline from here */
+    self->origin = gst_segment_to_running_time (segment, GST_FORMAT_TIME, pts);
+    self->main_frames = 0;
+    self->key_frames = self->key_expected = 0;
+    self->key_offset = 0;
+    self->gains_start = self->gains_count = 0;
+  }
+}
+
+static GstFlowReturn
+gst_sidechain_duck_aggregate (GstAggregator *agg, gboolean timeout)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (agg);
+  GstAggregatorPad *key;
+  GstBuffer *buf;
+  GstFlowReturn ret = GST_FLOW_OK;
+  gboolean progress = FALSE;
+
+  buf = gst_aggregator_pad_peek_buffer (self->main_pad);
+  if (buf == NULL) {
+    if (gst_aggregator_pad_is_eos (self->main_pad)) {
+      GST_DEBUG_OBJECT (self, "main ended: EOS");
+      return GST_FLOW_EOS;
+    }
+    if (timeout) {
+      /* the main is late: let the deadline move on */
+      GstSegment *segment =
+          &GST_AGGREGATOR_PAD (GST_AGGREGATOR_SRC_PAD (self))->segment;
+      GST_OBJECT_LOCK (self);
+      if (GST_CLOCK_TIME_IS_VALID (segment->position))
+        segment->position += 10 * GST_MSECOND;
+      GST_OBJECT_UNLOCK (self);
+    }
+    return GST_AGGREGATOR_FLOW_NEED_DATA;
+  }
+  if (!self->have_main_info) {
+    gst_buffer_unref (buf);
+    GST_ELEMENT_ERROR (
+        self, CORE, NEGOTIATION, (NULL), ("main audio came before any caps"));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+
+  if (!self->ducker_ready)
+    gst_sidechain_duck_apply_settings (self, TRUE);
+  if (GST_CLOCK_TIME_IS_VALID (GST_BUFFER_PTS (buf))) {
+    GstClockTime running = gst_segment_to_running_time (
+        &self->main_pad->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
+    if (GST_CLOCK_TIME_IS_VALID (running))
+      gst_object_sync_values (GST_OBJECT (self), running);
+  }
+  GST_OBJECT_LOCK (self);
+  if (self->settings_changed) {
+    GST_OBJECT_UNLOCK (self);
+    gst_sidechain_duck_apply_settings (self, FALSE);
+  } else {
+    GST_OBJECT_UNLOCK (self);
+  }
+  if (self->main_offset == 0)
+    gst_sidechain_duck_place_main (self, buf);
+
+  key = gst_sidechain_duck_get_key_pad (self);
+  while (ret == GST_FLOW_OK) {
+    gsize total =
+        gst_buffer_get_size (buf) / GST_AUDIO_INFO_BPF (&self->main_info);
+    gsize want = MIN (total - self->main_offset, (gsize) CHUNK_FRAMES), n;
+    if (want == 0) {
+      gst_aggregator_pad_drop_buffer (self->main_pad);
+      self->main_offset = 0;
+      break;
+    }
+    if (!gst_sidechain_duck_advance_key (self, key,
+            self->main_frames + self->lookahead_frames + want, timeout) &&
+        self->gains_count == 0)
+      break;
+    n = MIN (want, self->gains_count);
+    ret = gst_sidechain_duck_push (self, buf, n);
+    progress = TRUE;
+  }
+  if (key)
+    gst_object_unref (key);
+  gst_buffer_unref (buf);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  return progress ? GST_FLOW_OK : GST_AGGREGATOR_FLOW_NEED_DATA;
+}

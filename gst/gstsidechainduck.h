@@ -1,0 +1,80 @@
+/* gst-mixmaster
+ * Copyright (C) 2026 gst-mixmaster developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef __GST_SIDECHAIN_DUCK_H__
+#define __GST_SIDECHAIN_DUCK_H__
+
+#include <gst/audio/audio.h>
+#include <gst/base/gstaggregator.h>
+#include <gst/gst.h>
+
+#include "ducker.h"
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_SIDECHAIN_DUCK (gst_sidechain_duck_get_type ())
+G_DECLARE_FINAL_TYPE (
+    GstSidechainDuck, gst_sidechain_duck, GST, SIDECHAIN_DUCK, GstAggregator)
+
+struct _GstSidechainDuck
+{
+  GstAggregator parent;
+
+  GstAggregatorPad *main_pad;
+  GstAggregatorPad *key_pad; /* NULL until requested; object lock */
+
+  /* properties, under the object lock */
+  gdouble threshold;
+  gdouble depth;
+  gdouble ratio;
+  gdouble knee;
+  gdouble attack;
+  gdouble hold;
+  gdouble release;
+  gdouble lookahead; /* ms */
+  gdouble key_hpf;
+  gdouble key_lpf;
+  gboolean post_messages;
+  guint64 interval;
+  gboolean settings_changed;
+
+  /* caps (streaming thread) */
+  GstAudioInfo main_info, key_info;
+  gboolean have_main_info, have_key_info;
+  GstCaps *main_caps;
+
+  /* streaming thread only */
+  MmDucker ducker;
+  gboolean ducker_ready;
+  guint64 lookahead_frames; /* L: the key runs this far ahead of the main */
+  /* the frame grid: frame k sits at running time origin + k / rate */
+  GstClockTime origin;
+  guint64 main_frames; /* main frames done (the next one's index) */
+  gsize main_offset; /* frames of the current main buffer done */
+  guint64 key_frames; /* key frames through the detector */
+  guint64 key_expected; /* where the next key buffer should start */
+  gsize key_offset; /* frames of the current key buffer done */
+  /* gains of key frames [main_frames + L, key_frames), oldest first */
+  gfloat *gains;
+  gsize gains_capacity, gains_start, gains_count;
+  gfloat *scratch; /* a mono key block */
+
+  /* meter */
+  guint64 meter_frames;
+  GstClockTime meter_start;
+  gfloat meter_lowest;
+};
+
+GST_ELEMENT_REGISTER_DECLARE (sidechainduck);
+
+G_END_DECLS
+
+#endif /* __GST_SIDECHAIN_DUCK_H__ */
