@@ -31,9 +31,11 @@
  * counts as silence. The output has the main's caps, timestamps and exactly
  * its samples; with #GstSidechainDuck:lookahead the key is read that far
  * ahead of the main (the main is in effect delayed), so the dip starts
- * before the first syllable. With no key linked, or once the key has ended
- * (EOS), the main passes unchanged (bit for bit once any dip has released);
- * the output ends with the main.
+ * before the first syllable. With no key (the pad not requested, or
+ * requested with nothing linked to it), or once the key has ended (EOS),
+ * the main passes unchanged (bit for bit once any dip has released); a key
+ * linked while playing takes effect when its stream starts. The output ends
+ * with the main.
  *
  * The key must run at the main's rate: its caps query offers only that
  * rate, so an `audioresample` before the key adapts; a key that arrives at
@@ -138,6 +140,12 @@ static void gst_sidechain_duck_get_property (
     GObject *object, guint prop_id, GValue *value, GParamSpec *pspec);
 static void gst_sidechain_duck_finalize (GObject *object);
 static void gst_sidechain_duck_release_pad (GstElement *element, GstPad *pad);
+static GstPad *gst_sidechain_duck_request_new_pad (GstElement *element,
+    GstPadTemplate *templ, const gchar *name, const GstCaps *caps);
+static GstStateChangeReturn gst_sidechain_duck_change_state (
+    GstElement *element, GstStateChange transition);
+static GstAggregatorPad *gst_sidechain_duck_get_key_pad (
+    GstSidechainDuck *self);
 static GstAggregatorPad *gst_sidechain_duck_create_new_pad (GstAggregator *agg,
     GstPadTemplate *templ, const gchar *req_name, const GstCaps *caps);
 static gboolean gst_sidechain_duck_sink_event (
@@ -237,6 +245,10 @@ gst_sidechain_duck_class_init (GstSidechainDuckClass *klass)
 
   element_class->release_pad =
       GST_DEBUG_FUNCPTR (gst_sidechain_duck_release_pad);
+  element_class->request_new_pad =
+      GST_DEBUG_FUNCPTR (gst_sidechain_duck_request_new_pad);
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_sidechain_duck_change_state);
   agg_class->create_new_pad =
       GST_DEBUG_FUNCPTR (gst_sidechain_duck_create_new_pad);
   agg_class->sink_event = GST_DEBUG_FUNCPTR (gst_sidechain_duck_sink_event);
@@ -427,6 +439,53 @@ gst_sidechain_duck_release_pad (GstElement *element, GstPad *pad)
     self->key_pad = NULL;
   GST_OBJECT_UNLOCK (self);
   GST_ELEMENT_CLASS (parent_class)->release_pad (element, pad);
+}
+
+/* A key pad with nothing linked to it would hold the main back for ever
+ * (an aggregator waits for data on every pad that has not ended): it ends
+ * until something linked to it starts a stream, whose stream-start clears
+ * that. */
+static void
+gst_sidechain_duck_end_unlinked_key (GstSidechainDuck *self, GstPad *pad)
+{
+  GstSegment segment;
+
+  if (pad == NULL || gst_pad_is_linked (pad) || !GST_PAD_IS_ACTIVE (pad))
+    return;
+  GST_DEBUG_OBJECT (self, "no key linked: it counts as silence");
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_pad_send_event (pad, gst_event_new_stream_start ("sidechainduck-no-key"));
+  gst_pad_send_event (pad, gst_event_new_segment (&segment));
+  gst_pad_send_event (pad, gst_event_new_eos ());
+}
+
+static GstPad *
+gst_sidechain_duck_request_new_pad (GstElement *element, GstPadTemplate *templ,
+    const gchar *name, const GstCaps *caps)
+{
+  GstPad *pad = GST_ELEMENT_CLASS (parent_class)
+                    ->request_new_pad (element, templ, name, caps);
+
+  /* while playing: the main goes on until a key source is linked and runs */
+  gst_sidechain_duck_end_unlinked_key (GST_SIDECHAIN_DUCK (element), pad);
+  return pad;
+}
+
+static GstStateChangeReturn
+gst_sidechain_duck_change_state (GstElement *element, GstStateChange transition)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (element);
+  GstStateChangeReturn ret =
+      GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+
+  if (ret != GST_STATE_CHANGE_FAILURE &&
+      transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    GstPad *key = (GstPad *) gst_sidechain_duck_get_key_pad (self);
+    gst_sidechain_duck_end_unlinked_key (self, key);
+    if (key)
+      gst_object_unref (key);
+  }
+  return ret;
 }
 
 /* The key pad, with a reference, or NULL. */
