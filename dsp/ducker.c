@@ -53,6 +53,26 @@ mm_ducker_set_curve (MmDucker *d, double threshold_db, double ratio,
   d->depth = depth_db < 0.0 ? 0.0 : depth_db;
   mm_gain_curve_init (&d->curve, threshold_db, ratio, knee_db);
   d->floor_db = (float) -d->depth;
+  /* the key power from which on the curve asks for at least the depth:
+   * the level where it crosses -depth (it falls steadily), found by
+   * bisection, plus a margin for the fast logarithm */
+  if (d->depth <= 0.0) {
+    d->floor_power = 0.0f;
+  } else if (d->curve.ratio <= 1.0f) {
+    d->floor_power = INFINITY;
+  } else {
+    double low = threshold_db - 0.5 * d->curve.knee;
+    double high = threshold_db + 0.5 * d->curve.knee +
+        d->depth * d->curve.ratio / (d->curve.ratio - 1.0) + 1.0;
+    for (int i = 0; i < 60; i++) {
+      double mid = 0.5 * (low + high);
+      if (mm_gain_curve_db (&d->curve, (float) mid) > -d->depth)
+        low = mid;
+      else
+        high = mid;
+    }
+    d->floor_power = (float) pow (10.0, (high + 0.01) / 10.0);
+  }
 }
 
 void
@@ -88,6 +108,8 @@ mm_ducker_reset (MmDucker *d)
   d->smooth.gain_db = 0.0f;
   d->smooth.hold_left = 0;
   d->gain = d->next_gain = 1.0f;
+  d->last_db = 0.0f;
+  d->last_gain = 1.0f;
   d->step = 0.0f;
   d->phase = 0;
   d->lowest = 1.0f;
@@ -98,11 +120,22 @@ mm_ducker_reset (MmDucker *d)
 static void
 control_point (MmDucker *d)
 {
-  float change = mm_gain_curve_for_power (&d->curve, d->detect.mean_square);
-  float target = change < d->floor_db ? d->floor_db : change;
+  float power = d->detect.mean_square, target;
+  if (power >= d->floor_power) {
+    /* loud enough for the full depth: no logarithm */
+    target = d->floor_db;
+  } else {
+    float change = mm_gain_curve_for_power (&d->curve, power);
+    target = change < d->floor_db ? d->floor_db : change;
+  }
   float db = mm_smoother_tick (&d->smoother, &d->smooth, target);
   d->gain = d->next_gain;
-  d->next_gain = mm_fast_db_to_gain (db);
+  if (db != d->last_db) {
+    /* a settled gain needs no new exponential */
+    d->last_db = db;
+    d->last_gain = mm_fast_db_to_gain (db);
+  }
+  d->next_gain = d->last_gain;
   d->step = (d->next_gain - d->gain) / (float) MM_DUCKER_CONTROL_FRAMES;
   d->lowest = d->next_gain < d->lowest ? d->next_gain : d->lowest;
 }
@@ -119,18 +152,46 @@ key_sample (MmDucker *d, float x)
   return x;
 }
 
+/* The gain of the frame that completes phase frames of the block. */
+static inline float
+frame_gain (MmDucker *d)
+{
+  /* exactly the next control point's gain at the block's end: 1.0 stays
+   * 1.0 */
+  return d->phase == MM_DUCKER_CONTROL_FRAMES
+      ? d->next_gain
+      : d->gain + d->step * (float) d->phase;
+}
+
 static void
 process (MmDucker *d, const float *key, float *gain, size_t n)
 {
+  if (!d->lowpass && !d->detector.highpass) {
+    /* the common case, the mean square in a register */
+    const float coef = d->detector.rms_coef;
+    float ms = d->detect.mean_square;
+    for (size_t i = 0; i < n; i++) {
+      float x = key ? key[i] : 0.0f;
+      x = isfinite (x) ? x : 0.0f;
+      ms += coef * (x * x - ms);
+      d->phase++;
+      gain[i] = frame_gain (d);
+      if (d->phase == MM_DUCKER_CONTROL_FRAMES) {
+        if (ms < 1e-30f)
+          ms = 0.0f;
+        d->detect.mean_square = ms;
+        d->phase = 0;
+        control_point (d);
+      }
+    }
+    d->detect.mean_square = ms < 1e-30f ? 0.0f : ms;
+    return;
+  }
   for (size_t i = 0; i < n; i++) {
     float x = key ? key_sample (d, key[i]) : 0.0f;
     mm_detector_power (&d->detector, &d->detect, x);
     d->phase++;
-    /* exactly the next control point's gain at the block's end: 1.0 stays
-     * 1.0 */
-    gain[i] = d->phase == MM_DUCKER_CONTROL_FRAMES
-        ? d->next_gain
-        : d->gain + d->step * (float) d->phase;
+    gain[i] = frame_gain (d);
     if (d->phase == MM_DUCKER_CONTROL_FRAMES) {
       d->phase = 0;
       control_point (d);

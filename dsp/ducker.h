@@ -40,6 +40,8 @@ typedef struct
   MmSvfState lowpass_state;
   MmGainCurve curve;
   float floor_db; /* -depth */
+  float floor_power; /* key power from which the curve asks for the depth */
+  float last_db, last_gain; /* the smoother's last value and its gain */
   MmSmoother smoother; /* at rate / MM_DUCKER_CONTROL_FRAMES */
   MmSmootherState smooth;
   float gain; /* linear, at the last control point */

@@ -788,18 +788,21 @@ gst_sidechain_duck_queue_gains (
   guint64 wanted = self->main_frames + self->lookahead_frames;
 
   for (gsize done = 0; done < n;) {
-    gsize m = MIN (n - done, (gsize) CHUNK_FRAMES);
+    gsize m = MIN (n - done, (gsize) CHUNK_FRAMES), skip = 0;
     gfloat gain[CHUNK_FRAMES];
     if (key)
       mm_ducker_process (&self->ducker, key + done, gain, m);
     else
       mm_ducker_process_silence (&self->ducker, gain, m);
-    for (gsize i = 0; i < m; i++) {
-      if (self->key_frames + i < wanted)
-        continue;
-      self->gains[(self->gains_start + self->gains_count) %
-          self->gains_capacity] = gain[i];
-      self->gains_count++;
+    if (self->key_frames < wanted)
+      skip = (gsize) MIN ((guint64) m, wanted - self->key_frames);
+    /* into the ring in at most two runs */
+    for (gsize i = skip; i < m;) {
+      gsize at = (self->gains_start + self->gains_count) % self->gains_capacity;
+      gsize run = MIN (m - i, self->gains_capacity - at);
+      memcpy (self->gains + at, gain + i, run * sizeof (gfloat));
+      self->gains_count += run;
+      i += run;
     }
     self->key_frames += m;
     done += m;
@@ -816,17 +819,30 @@ gst_sidechain_duck_feed_key (
   gboolean is_f32 =
       GST_AUDIO_INFO_FORMAT (&self->key_info) == GST_AUDIO_FORMAT_F32;
 
+  if (channels == 1 && is_f32) {
+    /* a mono F32 key is its own sum */
+    gst_sidechain_duck_queue_gains (self, (const gfloat *) data + from, n);
+    return;
+  }
   for (gsize done = 0; done < n;) {
     gsize m = MIN (n - done, (gsize) CHUNK_FRAMES);
     gsize first = (from + done) * (gsize) channels;
-    for (gsize i = 0; i < m; i++) {
-      gfloat sum = 0.0f;
-      for (gint c = 0; c < channels; c++) {
-        gsize at = first + i * (gsize) channels + (gsize) c;
-        sum += is_f32 ? ((const gfloat *) data)[at]
-                      : (gfloat) ((const gdouble *) data)[at];
+    if (is_f32) {
+      const gfloat *f = (const gfloat *) data + first;
+      for (gsize i = 0; i < m; i++) {
+        gfloat sum = 0.0f;
+        for (gint c = 0; c < channels; c++)
+          sum += f[i * (gsize) channels + (gsize) c];
+        self->scratch[i] = sum;
       }
-      self->scratch[i] = sum;
+    } else {
+      const gdouble *f = (const gdouble *) data + first;
+      for (gsize i = 0; i < m; i++) {
+        gdouble sum = 0.0;
+        for (gint c = 0; c < channels; c++)
+          sum += f[i * (gsize) channels + (gsize) c];
+        self->scratch[i] = (gfloat) sum;
+      }
     }
     gst_sidechain_duck_queue_gains (self, self->scratch, m);
     done += m;
@@ -979,10 +995,14 @@ gst_sidechain_duck_push (GstSidechainDuck *self, GstBuffer *buf, gsize n)
   GstMapInfo map;
 
   g_assert (n <= CHUNK_FRAMES && n <= self->gains_count);
-  for (gsize i = 0; i < n; i++) {
-    gain[i] = self->gains[(self->gains_start + i) % self->gains_capacity];
-    unity &= gain[i] == 1.0f;
+  for (gsize i = 0; i < n;) {
+    gsize at = (self->gains_start + i) % self->gains_capacity;
+    gsize run = MIN (n - i, self->gains_capacity - at);
+    memcpy (gain + i, self->gains + at, run * sizeof (gfloat));
+    i += run;
   }
+  for (gsize i = 0; i < n; i++)
+    unity &= gain[i] == 1.0f;
   self->gains_start = (self->gains_start + n) % self->gains_capacity;
   self->gains_count -= n;
 
