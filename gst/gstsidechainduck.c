@@ -613,6 +613,31 @@ gst_sidechain_duck_sink_query (
     gst_caps_unref (caps);
     return TRUE;
   }
+  if (GST_QUERY_TYPE (query) == GST_QUERY_ACCEPT_CAPS &&
+      pad != self->main_pad) {
+    GstCaps *caps;
+    gint rate, main_rate = 0;
+    gst_query_parse_accept_caps (query, &caps);
+    GST_OBJECT_LOCK (self);
+    if (self->main_caps)
+      gst_structure_get_int (
+          gst_caps_get_structure (self->main_caps, 0), "rate", &main_rate);
+    GST_OBJECT_UNLOCK (self);
+    if (main_rate > 0 && gst_caps_is_fixed (caps) &&
+        gst_structure_get_int (
+            gst_caps_get_structure (caps, 0), "rate", &rate) &&
+        rate != main_rate) {
+      /* say why, rather than leave upstream with a bare not-negotiated */
+      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+          ("%s: the sidechain pad is offered %d Hz, the main (sink) pad runs "
+           "at %d Hz; the key must run at the main's rate. Put "
+           "'audioresample' before the key.",
+              GST_OBJECT_NAME (self), rate, main_rate),
+          ("sidechain caps %" GST_PTR_FORMAT, caps));
+      gst_query_set_accept_caps_result (query, FALSE);
+      return TRUE;
+    }
+  }
   return GST_AGGREGATOR_CLASS (parent_class)->sink_query (agg, pad, query);
 }
 

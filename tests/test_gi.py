@@ -223,6 +223,10 @@ class TestMixmasterGI(unittest.TestCase):
             for pspec in element.list_properties():
                 if pspec.owner_type in (Gst.Object.__gtype__, GObject.Object.__gtype__):
                     continue
+                # GstAggregator's own: its 'latency' maximum is GST_CLOCK_TIME_NONE, which
+                # the setter refuses with a critical (a GStreamer quirk, not ours)
+                if GObject.type_name(pspec.owner_type) == "GstAggregator":
+                    continue
                 writable = pspec.flags & GObject.ParamFlags.WRITABLE
                 if not writable or pspec.flags & GObject.ParamFlags.CONSTRUCT_ONLY:
                     continue
