@@ -502,6 +502,19 @@ gst_sidechain_duck_get_key_pad (GstSidechainDuck *self)
 
 /* ---- caps ---- */
 
+/* The error for a key whose rate is not the main's; returns FALSE. */
+static gboolean
+gst_sidechain_duck_refuse_rate (
+    GstSidechainDuck *self, gint key_rate, gint main_rate, GstCaps *caps)
+{
+  GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+      ("%s: the sidechain pad gets %d Hz, the main (sink) pad %d Hz; the key "
+       "must run at the main's rate. Put 'audioresample' before the key.",
+          GST_OBJECT_NAME (self), key_rate, main_rate),
+      ("caps %" GST_PTR_FORMAT, caps));
+  return FALSE;
+}
+
 static gboolean
 gst_sidechain_duck_key_caps (GstSidechainDuck *self, GstCaps *caps)
 {
@@ -510,16 +523,9 @@ gst_sidechain_duck_key_caps (GstSidechainDuck *self, GstCaps *caps)
   if (!gst_audio_info_from_caps (&info, caps))
     return FALSE;
   if (self->have_main_info &&
-      GST_AUDIO_INFO_RATE (&info) != GST_AUDIO_INFO_RATE (&self->main_info)) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("%s: the sidechain pad gets %d Hz, the main (sink) pad %d Hz; the "
-         "key must run at the main's rate. Put 'audioresample' before the "
-         "key.",
-            GST_OBJECT_NAME (self), GST_AUDIO_INFO_RATE (&info),
-            GST_AUDIO_INFO_RATE (&self->main_info)),
-        ("sidechain caps %" GST_PTR_FORMAT, caps));
-    return FALSE;
-  }
+      GST_AUDIO_INFO_RATE (&info) != GST_AUDIO_INFO_RATE (&self->main_info))
+    return gst_sidechain_duck_refuse_rate (self, GST_AUDIO_INFO_RATE (&info),
+        GST_AUDIO_INFO_RATE (&self->main_info), caps);
   self->key_info = info;
   self->have_key_info = TRUE;
   return TRUE;
@@ -533,16 +539,10 @@ gst_sidechain_duck_main_caps (GstSidechainDuck *self, GstCaps *caps)
   if (!gst_audio_info_from_caps (&info, caps))
     return FALSE;
   if (self->have_key_info &&
-      GST_AUDIO_INFO_RATE (&info) != GST_AUDIO_INFO_RATE (&self->key_info)) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("%s: the main (sink) pad gets %d Hz, the sidechain pad %d Hz; the "
-         "key must run at the main's rate. Put 'audioresample' before the "
-         "key.",
-            GST_OBJECT_NAME (self), GST_AUDIO_INFO_RATE (&info),
-            GST_AUDIO_INFO_RATE (&self->key_info)),
-        ("main caps %" GST_PTR_FORMAT, caps));
-    return FALSE;
-  }
+      GST_AUDIO_INFO_RATE (&info) != GST_AUDIO_INFO_RATE (&self->key_info))
+    return gst_sidechain_duck_refuse_rate (self,
+        GST_AUDIO_INFO_RATE (&self->key_info), GST_AUDIO_INFO_RATE (&info),
+        caps);
   if (self->have_main_info &&
       GST_AUDIO_INFO_RATE (&info) != GST_AUDIO_INFO_RATE (&self->main_info))
     /* a new rate: the detector's constants and the lookahead change */
@@ -628,12 +628,7 @@ gst_sidechain_duck_sink_query (
             gst_caps_get_structure (caps, 0), "rate", &rate) &&
         rate != main_rate) {
       /* say why, rather than leave upstream with a bare not-negotiated */
-      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-          ("%s: the sidechain pad is offered %d Hz, the main (sink) pad runs "
-           "at %d Hz; the key must run at the main's rate. Put "
-           "'audioresample' before the key.",
-              GST_OBJECT_NAME (self), rate, main_rate),
-          ("sidechain caps %" GST_PTR_FORMAT, caps));
+      gst_sidechain_duck_refuse_rate (self, rate, main_rate, caps);
       gst_query_set_accept_caps_result (query, FALSE);
       return TRUE;
     }
