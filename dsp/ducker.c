@@ -13,6 +13,9 @@
 /* the detector's mean-square window: a syllable's level, not its cycles */
 #define KEY_RMS_MS 10.0
 #define BUTTERWORTH_Q 0.70710678118654752440
+/* +300 dBFS: the largest key sample whose square (and that of the filters'
+ * overshoot) still fits a float */
+#define KEY_MAX 1e15f
 
 static double
 clamp_frequency (double rate, double hz)
@@ -53,6 +56,7 @@ mm_ducker_set_curve (MmDucker *d, double threshold_db, double ratio,
   d->depth = depth_db < 0.0 ? 0.0 : depth_db;
   mm_gain_curve_init (&d->curve, threshold_db, ratio, knee_db);
   d->floor_db = (float) -d->depth;
+  d->floor_gain = (float) pow (10.0, -d->depth / 20.0);
   /* the key power from which on the curve asks for at least the depth:
    * the level where it crosses -depth (it falls steadily), found by
    * bisection, plus a margin for the fast logarithm */
@@ -84,6 +88,9 @@ mm_ducker_set_times (
   d->release = release_ms;
   mm_smoother_init (&d->smoother, d->rate / MM_DUCKER_CONTROL_FRAMES, attack_ms,
       release_ms, hold_ms);
+  /* a shorter hold applies at once, also to one under way */
+  if (d->smooth.hold_left > d->smoother.hold_frames)
+    d->smooth.hold_left = d->smoother.hold_frames;
 }
 
 void
@@ -121,6 +128,9 @@ static void
 control_point (MmDucker *d)
 {
   float power = d->detect.mean_square, target;
+  /* the block's last frame, just handed out, had the old next gain (the
+   * gains of a block lie between its ends) */
+  d->lowest = d->next_gain < d->lowest ? d->next_gain : d->lowest;
   if (power >= d->floor_power) {
     /* loud enough for the full depth: no logarithm */
     target = d->floor_db;
@@ -134,16 +144,31 @@ control_point (MmDucker *d)
     /* a settled gain needs no new exponential */
     d->last_db = db;
     d->last_gain = mm_fast_db_to_gain (db);
+    /* the fast exponential is off by up to 4e-5 dB: at the depth it must
+     * not go past it (below it, after a smaller depth was set, the release
+     * brings the gain back up smoothly instead) */
+    if (db >= d->floor_db && d->last_gain < d->floor_gain)
+      d->last_gain = d->floor_gain;
   }
   d->next_gain = d->last_gain;
   d->step = (d->next_gain - d->gain) / (float) MM_DUCKER_CONTROL_FRAMES;
-  d->lowest = d->next_gain < d->lowest ? d->next_gain : d->lowest;
+}
+
+/* NaN and Inf count as silence; finite samples are capped at KEY_MAX: a
+ * square that overflows to Inf would make the mean square Inf - Inf = NaN,
+ * and the ducker stuck at the full depth for good. */
+static inline float
+key_clamp (float x)
+{
+  if (fabsf (x) <= KEY_MAX)
+    return x;
+  return isfinite (x) ? copysignf (KEY_MAX, x) : 0.0f;
 }
 
 static inline float
 key_sample (MmDucker *d, float x)
 {
-  x = isfinite (x) ? x : 0.0f;
+  x = key_clamp (x);
   if (d->lowpass) {
     double band, low;
     mm_svf_tick (&d->lowpass_coefs, &d->lowpass_state, x, &band, &low);
@@ -164,15 +189,14 @@ frame_gain (MmDucker *d)
 }
 
 static void
-process (MmDucker *d, const float *key, float *gain, size_t n)
+process_frames (MmDucker *d, const float *key, float *gain, size_t n)
 {
   if (!d->lowpass && !d->detector.highpass) {
     /* the common case, the mean square in a register */
     const float coef = d->detector.rms_coef;
     float ms = d->detect.mean_square;
     for (size_t i = 0; i < n; i++) {
-      float x = key ? key[i] : 0.0f;
-      x = isfinite (x) ? x : 0.0f;
+      float x = key ? key_clamp (key[i]) : 0.0f;
       ms += coef * (x * x - ms);
       d->phase++;
       gain[i] = frame_gain (d);
@@ -188,7 +212,8 @@ process (MmDucker *d, const float *key, float *gain, size_t n)
     return;
   }
   for (size_t i = 0; i < n; i++) {
-    float x = key ? key_sample (d, key[i]) : 0.0f;
+    /* an absent key is silence through the filters too */
+    float x = key_sample (d, key ? key[i] : 0.0f);
     mm_detector_power (&d->detector, &d->detect, x);
     d->phase++;
     gain[i] = frame_gain (d);
@@ -197,6 +222,19 @@ process (MmDucker *d, const float *key, float *gain, size_t n)
       control_point (d);
     }
   }
+  /* after the key falls silent the filters would end in a limit cycle of
+   * subnormal numbers, slow on every sample (~2x on this path) */
+  mm_svf_flush_denormals (&d->detect.highpass);
+  mm_svf_flush_denormals (&d->lowpass_state);
+}
+
+static void
+process (MmDucker *d, const float *key, float *gain, size_t n)
+{
+  process_frames (d, key, gain, n);
+  /* a block cut short: its last frame handed out is its lowest so far */
+  if (n > 0 && gain[n - 1] < d->lowest)
+    d->lowest = gain[n - 1];
 }
 
 void
@@ -235,6 +273,7 @@ double
 mm_ducker_take_reduction_db (MmDucker *d)
 {
   double db = d->lowest < 1.0f ? -20.0 * log10 ((double) d->lowest) : 0.0;
-  d->lowest = d->next_gain;
+  /* the next span starts from the gain of the last frame handed out */
+  d->lowest = d->phase == 0 ? d->gain : d->gain + d->step * (float) d->phase;
   return db;
 }

@@ -40,6 +40,7 @@ typedef struct
   MmSvfState lowpass_state;
   MmGainCurve curve;
   float floor_db; /* -depth */
+  float floor_gain; /* 10^(-depth / 20), the lowest gain */
   float floor_power; /* key power from which the curve asks for the depth */
   float last_db, last_gain; /* the smoother's last value and its gain */
   MmSmoother smoother; /* at rate / MM_DUCKER_CONTROL_FRAMES */
@@ -75,7 +76,8 @@ void mm_ducker_apply_f32 (
 void mm_ducker_apply_f64 (
     double *frames, int channels, const float *gain, size_t n);
 
-/* The largest attenuation (dB, >= 0) since the last call. */
+/* The largest attenuation (dB, >= 0) of the gains handed out since the last
+ * call. */
 double mm_ducker_take_reduction_db (MmDucker *d);
 
 #endif
