@@ -2,13 +2,15 @@
 # gst-mixmaster main job: one command on a fresh Debian 12 machine.
 #   1. installs what is missing (scripts/setup-debian.sh demo)
 #   2. builds the plugin (scripts/build.sh -> build/gst/libgstmixmaster.so)
-#   3. synthesizes a ~20 s stereo demo mix (numpy, espeak-ng; nothing is downloaded),
-#      masters it through the plugin's elements with GStreamer from Python, and prints
-#      a before/after report (level, peaks, true peak, correlation, width, bass mono).
+#   3. synthesizes ~20 s of stereo demo stems (numpy, espeak-ng; nothing is downloaded),
+#      mixes them with the music ducked under the lead (sidechainduck), masters the mix
+#      through the plugin's elements with GStreamer from Python, and prints a
+#      before/after report (level, peaks, true peak, correlation, width, bass mono,
+#      and what each stage did).
 #
 # Usage: scripts/main-job.sh [OUTDIR]        (default: $MIXMASTER_OUT or out/main-job)
-# Output: OUTDIR/demo-mix.wav, demo-master.wav, stems/, report.txt, report.json and
-#         demo-report.png (when matplotlib is installed).
+# Output: OUTDIR/stems/, demo-mix.wav, demo-master.wav, stages/, report.txt, report.json
+#         and demo-report.png (when matplotlib is installed).
 # Set MAIN_JOB_SKIP_SETUP=1 to skip the package step (e.g. without root or sudo).
 set -eu
 

@@ -12,6 +12,10 @@ The mastering order, from DESIGN.md, is
     mixeq -> mixcomp -> stereowidth -> masterlimiter -> loudnorm
 with sidechainduck used at mix stage (music stems under the lead, keyed by the lead stem
 that generate.py writes) and albumsequencer joining several masters into one album.
+The mix stage runs first, as a pipeline of its own (run_mix, mix_launch_line):
+    drums, bass, pad stems -> audiomixer (music bus) -> sidechainduck (key: lead stem)
+        -> audiomixer (+ lead stem) -> demo-mix.wav
+and the master chain then processes demo-mix.wav.
 A stage whose element is not installed is an error when required, else skipped with a note.
 run() can also write what comes out of given stages ("taps": a tee after the stage, its
 copy written as F32 WAV on a branch of its own), so a stage can be measured on its own
@@ -42,6 +46,37 @@ class Stage:
     extra_messages: tuple = ()  # other message names it posts (e.g. a summary at EOS)
 
 
+# The mix stage, before the master chain: the music bus (drums + bass + pad, summed
+# with audiomixer) ducks under the lead with sidechainduck keyed by the lead stem, and
+# the ducked bus plus the lead (audiomixer) is the mix the master chain gets. Subtle
+# ducking for a song, not a radio voice-over: at most 5 dB, 4:1 with a 6 dB soft knee
+# from a threshold 10 dB under the lead's level as the key detector sees it (the key's
+# channels summed, 150 Hz - 5 kHz: the voice, not its lows and sibilants; the main job
+# measures it on the lead stem and sets the threshold), so the lead's syllables take
+# the full depth and its quiet tails a little less; a quick attack (10 ms), a hold
+# (100 ms) over the gaps between syllables and a 300 ms release, so the music comes
+# back between phrases without pumping. No lookahead: the dip starts with the voice.
+MIX_MUSIC = ("drums", "bass", "pad")   # the stems on the music bus
+MIX_KEY = "lead"                        # the key, summed with the ducked bus into the mix
+MIX_DUCK_BELOW_LEAD_DB = 10.0           # threshold: the lead's level minus this
+MIX_DUCK = {
+    "depth": 5.0, "ratio": 4.0, "knee": 6.0, "attack": 10.0, "hold": 100.0,
+    "release": 300.0, "key-hpf": 150.0, "key-lpf": 5000.0, "post-messages": True,
+    "interval": 100 * Gst.MSECOND,
+}
+
+
+def mix_duck_stage(threshold):
+    """The mix stage's sidechainduck with its threshold (dBFS, the key's RMS)."""
+    props = dict({"threshold": float(threshold)}, **MIX_DUCK)
+    return Stage("duck", "sidechainduck", props, message="sidechainduck",
+                 what=f"music bus under the lead: threshold {threshold:g} dBFS, depth "
+                      f"{props['depth']:g} dB, {props['ratio']:g}:1, knee {props['knee']:g} "
+                      f"dB, attack {props['attack']:g} ms, hold {props['hold']:g} ms, "
+                      f"release {props['release']:g} ms, key {props['key-hpf']:g} Hz - "
+                      f"{props['key-lpf'] / 1000:g} kHz")
+
+
 # The master EQ (mixeq): broad mastering moves, the 5-band example of docs/mixeq.md.
 # Bands are GstChildProxy children; "bandN::prop" keys go into the launch line as they
 # are (Gst.parse_launch resolves them), after num-bands. No side high-pass here: the
@@ -58,23 +93,26 @@ MASTER_EQ = {
 
 # The glue compressor (mixcomp): gentle mix-bus compression, the "glue" recipe of
 # docs/mixcomp.md. RMS detector (10 ms, the default), stereo linked; 2:1 from a 6 dB
-# soft knee around -18 dBFS, an attack slow enough (30 ms) to let the drums' transients
-# through. On the demo mix (about -17 dBFS RMS after the EQ) that is 1-3 dB of gain
-# reduction, about 1.9 dB less level; the 2 dB of makeup brings the level back.
+# soft knee around -20 dBFS, an attack slow enough (30 ms) to let the drums' transients
+# through. On the demo mix (about -19.9 dBFS RMS after the EQ) that is up to 4 dB of gain
+# reduction (1.3 dB on average), about 1.6 dB less level; the 2 dB of makeup brings the
+# level back. (The threshold was -18 for the plain premix of the stems, 2.6 dB louder
+# than this mix, whose music ducks under the lead: it follows the mix's level.)
 MASTER_GLUE = {
-    "threshold": -18.0, "ratio": 2.0, "knee": 6.0, "attack": 30.0, "release": 200.0,
+    "threshold": -20.0, "ratio": 2.0, "knee": 6.0, "attack": 30.0, "release": 200.0,
     "makeup": 2.0, "post-messages": True, "interval": 100 * Gst.MSECOND,
 }
 
 # The limiter (masterlimiter): the last processor, the "streaming master" recipe of
 # docs/masterlimiter.md. The demo mix comes out of the stages before it at about
-# -16.4 LUFS with its true peak at -1.5 dBTP; 2.5 dB of drive into a -1 dBTP ceiling
+# -18.6 LUFS with its true peak at -4 dBTP; 4.75 dB of drive into a -1 dBTP ceiling
 # takes it to about -14 LUFS (near the streaming target; loudnorm after it puts it on
 # the target exactly) with up to 2 dB of gain reduction on the loudest drum hits.
+# (The drive was 2.5 dB for the plain premix of the stems, 2.3 LU louder than this mix.)
 # Lookahead 5 ms, release 150 ms with auto-release and the 8x true-peak detector are
 # the defaults.
 MASTER_LIMIT = {
-    "ceiling": -1.0, "input-gain": 2.5, "post-messages": True,
+    "ceiling": -1.0, "input-gain": 4.75, "post-messages": True,
     "interval": 100 * Gst.MSECOND,
 }
 
@@ -95,14 +133,14 @@ MASTER_CHAIN = [
           what="high-pass 25 Hz 24 dB/oct, low-shelf 90 Hz +1 dB, 300 Hz -1.5 dB, "
                "2.5 kHz -1 dB, high-shelf 10 kHz +1.5 dB"),
     Stage("glue", "mixcomp", MASTER_GLUE, message="mixcomp",
-          what="threshold -18 dBFS, 2:1, knee 6 dB, attack 30 ms, release 200 ms, "
+          what="threshold -20 dBFS, 2:1, knee 6 dB, attack 30 ms, release 200 ms, "
                "makeup +2 dB"),
     Stage("width", "stereowidth",
           {"width": 1.3, "bass-mono-freq": 120.0, "post-messages": True,
            "interval": 100 * Gst.MSECOND},
           message="stereowidth", what="width 1.3, bass mono below 120 Hz"),
     Stage("limit", "masterlimiter", MASTER_LIMIT, message="masterlimiter",
-          what="input-gain +2.5 dB, ceiling -1 dBTP (lookahead 5 ms, release 150 ms auto, "
+          what="input-gain +4.75 dB, ceiling -1 dBTP (lookahead 5 ms, release 150 ms auto, "
                "8x true peak)"),
     Stage("loud", "loudnorm", MASTER_LOUDNESS, message="loudnorm",
           extra_messages=("loudnorm-summary",),
@@ -281,6 +319,55 @@ def launch_line(in_path, out_path, stages, out_format="F32LE", taps=None):
     return "  ".join([" ! ".join(parts)] + branches)
 
 
+def check_mix(duck):
+    """Raises ChainError when the mix stage cannot run: the ducker's element and
+    properties (check_stage), and audiomixer (gst-plugins-base)."""
+    why = check_stage(duck)
+    if why is not None:
+        raise ChainError(f"stage '{duck.name}': {why}")
+    if Gst.ElementFactory.find("audiomixer") is None:
+        raise ChainError("element 'audiomixer' not found (gst-plugins-base: "
+                         "gstreamer1.0-plugins-base)")
+
+
+def mix_launch_line(stems, out_path, duck, rate, taps=None):
+    """The mix stage: the MIX_MUSIC stems summed by audiomixer "music_bus" into the
+    ducker's main pad, the MIX_KEY stem into its sidechain pad and, through a tee, with
+    the ducked bus into audiomixer "mix_bus", written to out_path (F32 WAV, sink
+    "mix_sink"). stems: {name: WAV path}. taps: {"music_bus" or the ducker's name: WAV
+    path} writes what goes into the ducker's main pad or comes out of it (F32). Every
+    stem is brought to F32 stereo at rate, the caps after each mixer too (generate.py's
+    stems already are: audioconvert and audioresample pass them through, and the
+    mixers only add). The file sinks do not preroll (async=false), as in launch_line()."""
+    taps = taps or {}
+    caps = f"audio/x-raw,format=F32LE,layout=interleaved,rate={rate},channels=2"
+
+    def src(name):
+        return (f"filesrc location={_quote(stems[name])} ! wavparse ! audioconvert ! "
+                f"audioresample ! {caps}")
+
+    def tee(name):
+        return (f" ! tee name=tap_{name} ! queue" if name in taps else "")
+
+    parts = [f"audiomixer name=music_bus ! {caps}{tee('music_bus')} ! {duck.name}.sink",
+             f"{stage_launch(duck)}{tee(duck.name)} ! mix_bus.",
+             f"audiomixer name=mix_bus ! {caps} ! wavenc ! "
+             f"filesink name=mix_sink async=false location={_quote(out_path)}"]
+    parts += [f"{src(name)} ! queue ! music_bus." for name in MIX_MUSIC]
+    parts += [f"{src(MIX_KEY)} ! tee name=key ! queue ! {duck.name}.sidechain",
+              "key. ! queue ! mix_bus."]
+    parts += [f"tap_{name}. ! queue ! wavenc ! filesink async=false "
+              f"location={_quote(path)}" for name, path in taps.items()]
+    return "  ".join(parts)
+
+
+def run_mix(stems, out_path, duck, rate, taps=None, timeout_s=60):
+    """Runs the mix stage (mix_launch_line) to EOS. Returns what run() returns (the
+    ducker's messages under its name)."""
+    return run_line(mix_launch_line(stems, out_path, duck, rate, taps), [duck], timeout_s,
+                    sink_name="mix_sink")
+
+
 def _message_time(s, msg):
     """End of the message's interval in seconds (stream time), like level's messages."""
     def get(name):
@@ -356,6 +443,14 @@ def run(in_path, out_path, stages, out_format="F32LE", timeout_s=120, taps=None)
     Raises ChainError on an error message or a timeout. taps: {stage name: WAV path} to
     write what comes out of those stages too."""
     line = launch_line(in_path, out_path, stages, out_format, taps)
+    return run_line(line, stages, timeout_s)
+
+
+def run_line(line, stages, timeout_s=120, sink_name="master_sink"):
+    """Runs a launch line to EOS and collects what run() returns: the stages' messages
+    and extra messages by element name, the tags that reach the element sink_name,
+    warnings, and each stage's latency (asked at EOS). Raises ChainError on an error
+    message or a timeout."""
     try:
         pipeline = Gst.parse_launch(line)
     except GLib.Error as e:
@@ -388,7 +483,7 @@ def run(in_path, out_path, stages, out_format="F32LE", timeout_s=120, taps=None)
                 continue
             src = msg.src.get_name() if msg.src else None
             if msg.type == Gst.MessageType.TAG:
-                if src == "master_sink":
+                if src == sink_name:
                     sink_tags.append(_tags(msg.parse_tag()))
                 continue
             s = msg.get_structure()

@@ -10,8 +10,11 @@ A ~20 s, 48 kHz stereo pop-ish loop at 120 BPM in A minor (Am F C G):
   lead   a spoken/sung line from espeak-ng when installed, else a formant-filtered
          synth lead; dry in the centre plus a quiet ping-pong echo
 
-Writes demo-mix.wav (32-bit float) and stems/<name>.wav into the output directory;
-the stems sum to the mix.  Usage: generate.py [OUTDIR] [--seconds S] [--no-espeak]
+Writes stems/<name>.wav and demo-mix.wav (32-bit float) into the output directory;
+the stems sum to that mix, a plain premix scaled to a -3 dBFS peak (the stems carry the
+same scale). The main job writes no premix (generate(write_mix=False)): its mix stage
+sums the stems itself, with the music ducked under the lead (chain.py, run_mix).
+Usage: generate.py [OUTDIR] [--seconds S] [--no-espeak]
 """
 
 import argparse
@@ -250,8 +253,11 @@ def make_lead(n, rate, rng, use_espeak=True):
 
 
 def generate(outdir, seconds=20.0, rate=RATE, seed=20240601, use_espeak=True,
-             peak_dbfs=-3.0):
-    """Writes demo-mix.wav and stems/*.wav; returns a dict describing what it made."""
+             peak_dbfs=-3.0, write_mix=True):
+    """Writes stems/*.wav and, with write_mix, demo-mix.wav (their plain sum); returns a
+    dict describing what it made ("mix": the premix's path, None without write_mix;
+    "scale": the gain the stems and the premix carry, which puts the premix's sample
+    peak on peak_dbfs; "frames": the stems' length)."""
     rng = np.random.default_rng(seed)
     n = int(round(seconds * rate))
     stems = {
@@ -275,10 +281,12 @@ def generate(outdir, seconds=20.0, rate=RATE, seed=20240601, use_espeak=True,
     for k, v in stems.items():
         paths[k] = os.path.join(outdir, "stems", f"{k}.wav")
         wavio.write_wav_f32(paths[k], v * scale, rate)
-    mix_path = os.path.join(outdir, "demo-mix.wav")
-    wavio.write_wav_f32(mix_path, mix, rate)
+    mix_path = None
+    if write_mix:
+        mix_path = os.path.join(outdir, "demo-mix.wav")
+        wavio.write_wav_f32(mix_path, mix, rate)
     return {"mix": mix_path, "stems": paths, "rate": rate, "seconds": n / rate,
-            "lead": lead_source, "seed": seed}
+            "frames": n, "lead": lead_source, "seed": seed, "scale": float(scale)}
 
 
 def main(argv=None):

@@ -1,15 +1,18 @@
 #!/usr/bin/python3
-"""gst-mixmaster main job: synthesize a demo mix, master it through the plugin's elements
-with GStreamer (Python GI), and print a before/after report.
+"""gst-mixmaster main job: synthesize demo stems, mix them with the music ducked under the
+lead (sidechainduck), master the mix through the plugin's elements with GStreamer (Python
+GI), and print a before/after report.
 
 Usage: main_job.py [OUTDIR] [--seconds S] [--no-espeak] [--no-plot]
 OUTDIR defaults to $MIXMASTER_OUT or out/main-job. Needs the plugin on GST_PLUGIN_PATH
 (scripts/main-job.sh sets it to build/gst).
 
-Writes into OUTDIR: demo-mix.wav (input), stems/*.wav, demo-master.wav (32-bit float),
-stages/NN-NAME.wav (what each stage but the last put out in the chain, 32-bit float:
-the stages are measured on their own input and output), report.txt, report.json and,
-when matplotlib is installed, demo-report.png.
+Writes into OUTDIR: stems/*.wav, demo-mix.wav (the mix stage's output: drums + bass + pad
+ducked under the lead, plus the lead; the master chain's input), demo-master.wav (32-bit
+float), stages/mix-1-music-bus.wav and stages/mix-2-duck.wav (the music bus into and out
+of the ducker), stages/NN-NAME.wav (what each master stage but the last put out in the
+chain, 32-bit float: the stages are measured on their own input and output), report.txt,
+report.json and, when matplotlib is installed, demo-report.png.
 Exit status: 0 when the chain ran and every check passed, 1 when a check failed,
 2 when the chain could not run.
 """
@@ -45,6 +48,207 @@ def meter_summaries(msgs):
             if k not in TIME_FIELDS and isinstance(v, float) and k not in fields:
                 fields.append(k)
     return {f: report.summarize_messages(msgs, f) for f in fields}
+
+
+# ---------------------------------------------------------------- mix stage (sidechainduck)
+
+DUCK_GR_TOL_DB = 0.01       # the ducker may read this much past its depth (float gains)
+DUCK_APPLIED_TOL_DB = 1.0   # music bus out/in while the lead sings vs the meter there
+DUCK_METER_TOL_DB = 0.05    # the element's meter vs the reduction applied to the audio
+DUCK_SETTLE_RELEASES = 5.0  # "lead silent": below threshold for hold + 5 releases
+
+
+def key_as_detected(lead, rate, hpf, lpf):
+    """The key as sidechainduck's detector sees it: the channels summed, through 12 dB/
+    octave Butterworth high- and low-pass magnitudes (zero phase here: for levels)."""
+    key = np.sum(lead, axis=1)
+
+    def response(f):
+        h = np.ones_like(f)
+        if hpf > 0:
+            h = h * generate.highpass(hpf, 2)(f)
+        if lpf > 0:
+            h = h * generate.lowpass(lpf, 2)(f)
+        return h
+    return generate.fft_filter(key, rate, response) if (hpf > 0 or lpf > 0) else key
+
+
+def lead_level_db(lead, rate):
+    """The lead's level as the ducker's key detector sees it (plain mean square in dB,
+    as the detector's threshold: a full-scale sine on one channel reads -3 dB), gated
+    like report.gated_rms_dbfs: its level while it sings."""
+    p = chain.MIX_DUCK
+    key = key_as_detected(lead, rate, float(p["key-hpf"]), float(p["key-lpf"]))
+    return report.gated_rms_dbfs(key[:, None], rate)
+
+
+def duck_analysis(stage, music, ducked, mix, lead, stem_frames, rate, msgs, lead_db):
+    """Measures the mix stage's ducker on its own input (the music bus, tapped before
+    it) and output (tapped after it), against its `gain-reduction` messages: the gain
+    it applied to every frame (output over input, the largest reduction across
+    channels), and, per meter interval (100 ms), the music bus's energy in and out and
+    the key's level as its detector sees it. Intervals where the key is over the
+    threshold are "lead sings"; those where it has been under it for hold + 5 releases
+    (the dip released to < 0.05 dB) are "lead silent"; the rest are release tails."""
+    p = dict(stage.props)
+    depth, thr = float(p["depth"]), float(p["threshold"])
+    out = {"name": stage.name, "stage": stage, "label": stage.what, "props": p,
+           "depth": depth, "threshold": thr, "lead_level_db": lead_db,
+           "meter": report.summarize_messages(msgs, "gain-reduction"),
+           "messages": [(m["t"], m["gain-reduction"]) for m in msgs
+                        if isinstance(m.get("t"), float)
+                        and isinstance(m.get("gain-reduction"), float)],
+           "frames": {"stems": stem_frames, "music_bus": int(music.shape[0]),
+                      "ducked": int(ducked.shape[0]), "mix": int(mix.shape[0])}}
+    if music.shape != ducked.shape:
+        out["why_not_measured"] = "the ducked bus is not as long as the music bus"
+        return out
+    out["finite"] = bool(np.all(np.isfinite(ducked)) and np.all(np.isfinite(mix)))
+    gr = _applied_reduction_db(music, ducked, 0.0)
+    valid = np.isfinite(gr)
+    out["applied_max_db"] = float(np.max(gr[valid])) if np.any(valid) else None
+    out["curve"] = _reduction_curve(gr, rate)
+    _meter_vs_audio(out, msgs, gr, rate, 0)
+
+    key = key_as_detected(lead, rate, float(p["key-hpf"]), float(p["key-lpf"]))
+    rows = []
+    for m in msgs:
+        t0, dur = m.get("stream-time"), m.get("duration")
+        if not isinstance(t0, int) or not isinstance(dur, int):
+            continue
+        a = int(round(t0 * rate / 1e9))
+        b = min(a + int(round(dur * rate / 1e9)), music.shape[0])
+        if b <= a:
+            continue
+        rows.append((a, b, float(np.sum(music[a:b] ** 2)), float(np.sum(ducked[a:b] ** 2)),
+                     report.db_power(np.mean(key[a:b] ** 2)), m["gain-reduction"]))
+    if not rows:
+        out["why_not_measured"] = "no meter intervals with times"
+        return out
+    a, b, e_in, e_out, key_db, meter = (np.array(c) for c in zip(*rows))
+    sings = key_db >= thr
+    settle = int(round((float(p["hold"]) + DUCK_SETTLE_RELEASES * float(p["release"]))
+                       * rate / 1000.0))
+    # the last frame of an interval where the lead sang, carried forward
+    last_sung = np.maximum.accumulate(np.where(sings, b, -10 ** 12))
+    silent = ~sings & (a - last_sung >= settle)
+    n_ch = music.shape[1]
+
+    def part(sel):
+        if not np.any(sel) or np.sum(e_in[sel]) <= 0:
+            return None
+        frames = float(np.sum(b[sel] - a[sel])) * n_ch
+        return {"n": int(np.sum(sel)),
+                "in_dbfs": report.db_power(np.sum(e_in[sel]) / frames),
+                "out_dbfs": report.db_power(np.sum(e_out[sel]) / frames),
+                "applied_db": report.db_power(np.sum(e_out[sel]) / np.sum(e_in[sel])),
+                "meter_mean_db": float(np.mean(meter[sel])),
+                "meter_max_db": float(np.max(meter[sel]))}
+    out["sings"], out["silent"] = part(sings), part(silent)
+    out["tails"] = int(np.sum(~sings & ~silent))
+    return out
+
+
+def duck_table(duck, premix_level, premix_peak, mix_level, mix_peak):
+    """The mix stage section of the report."""
+    st, p = duck["stage"], duck["props"]
+    lines = [f"mix stage ({st.factory} '{duck['name']}'): the music bus ("
+             f"{' + '.join(chain.MIX_MUSIC)}) ducked under the {chain.MIX_KEY}, plus the "
+             f"{chain.MIX_KEY}: demo-mix.wav",
+             f"  {duck['label']}",
+             f"  (threshold: the {chain.MIX_KEY}'s level as the key detector sees it, "
+             f"{duck['lead_level_db']:.2f} dB gated RMS of L+R, {p['key-hpf']:g} Hz - "
+             f"{p['key-lpf'] / 1000:g} kHz, minus {chain.MIX_DUCK_BELOW_LEAD_DB:g} dB, "
+             f"rounded)"]
+    fr = duck["frames"]
+    lines.append(f"frames: stems {fr['stems']}, music bus {fr['music_bus']}, ducked bus "
+                 f"{fr['ducked']}, mix {fr['mix']}")
+    mt = duck["meter"]
+    if mt:
+        lines.append(f"gain reduction from its {mt['n']} messages (largest per interval): "
+                     f"mean {mt['mean']:.2f} dB, max {mt['max']:.3f} dB (depth "
+                     f"{duck['depth']:g} dB)")
+    if duck.get("applied_max_db") is not None:
+        lines.append(f"gain reduction applied to the music bus (its input vs output, per "
+                     f"frame): max {duck['applied_max_db']:.4f} dB")
+    if "meter_vs_audio_db" in duck:
+        lines.append(f"its messages vs the largest reduction applied in their intervals: "
+                     f"max {duck['meter_vs_audio_db']:.4f} dB off "
+                     f"({duck['meter_vs_audio_n']} intervals)")
+    s, q = duck.get("sings"), duck.get("silent")
+    if s:
+        w0 = 44
+        head = f"{'music bus, 100 ms intervals':<{w0}} {'lead sings':>11} {'lead silent':>11}"
+        lines += ["", head, "-" * len(head)]
+
+        def row(label, key, fmt):
+            vals = [fmt.format(x[key]) if x else "n/a" for x in (s, q)]
+            lines.append(f"{label:<{w0}} {vals[0]:>11} {vals[1]:>11}")
+        row("intervals", "n", "{:d}")
+        row("level into the ducker (dBFS)", "in_dbfs", "{:.2f}")
+        row("level out of it (dBFS)", "out_dbfs", "{:.2f}")
+        row("gain applied, out / in energy (dB)", "applied_db", "{:+.2f}")
+        row("its meter there, mean (dB of reduction)", "meter_mean_db", "{:.2f}")
+        row("its meter there, max (dB of reduction)", "meter_max_db", "{:.2f}")
+        if q:
+            d_in = s["in_dbfs"] - q["in_dbfs"]
+            d_out = s["out_dbfs"] - q["out_dbfs"]
+            lines.append(f"music bus while the {chain.MIX_KEY} sings vs while it is silent: "
+                         f"{d_in:+.2f} dB into the ducker, {d_out:+.2f} dB out of it: "
+                         f"{d_out - d_in:+.2f} dB")
+        lines.append(f"(lead sings: its key over the threshold in the interval; silent: "
+                     f"under it for hold + {DUCK_SETTLE_RELEASES:g} releases; "
+                     f"{duck['tails']} intervals of release tails in neither)")
+    lines.append(f"mix vs the plain sum of the stems (no ducking): gated RMS "
+                 f"{mix_level:.2f} vs {premix_level:.2f} dBFS ({mix_level - premix_level:+.2f}"
+                 f" dB), sample peak {mix_peak:.2f} vs {premix_peak:.2f} dBFS")
+    if duck.get("why_not_measured"):
+        lines.append(f"(not measured on the audio: {duck['why_not_measured']})")
+    return "\n".join(lines)
+
+
+def duck_checks(duck, check):
+    if duck is None:
+        return
+    name, depth = duck["name"], duck["depth"]
+    fr = duck["frames"]
+    check(f"{name}: mix as long as the stems",
+          fr["mix"] == fr["stems"] and fr["music_bus"] == fr["stems"]
+          and fr["ducked"] == fr["stems"],
+          f"stems {fr['stems']}, music bus {fr['music_bus']}, ducked {fr['ducked']}, "
+          f"mix {fr['mix']} frames")
+    if "finite" in duck:
+        check(f"{name}: finite output", duck["finite"], "no NaN/Inf in the ducked bus or the mix")
+    mt = duck["meter"]
+    lo, hi = 0.5 * depth, depth + DUCK_GR_TOL_DB
+    if mt is None:
+        check(f"{name}: gain-reduction messages", False, "none received")
+    else:
+        check(f"{name}: gain reduction {lo:g}-{hi:g} dB", lo <= mt["max"] <= hi,
+              f"messages: max {mt['max']:.3f} dB, mean {mt['mean']:.2f} dB (depth "
+              f"{depth:g}: want a max of 0.5 x depth to depth + {DUCK_GR_TOL_DB:g})")
+    s = duck.get("sings")
+    if s is None:
+        check(f"{name}: music bus dips under the lead", False,
+              duck.get("why_not_measured") or "no interval where the lead sings")
+    else:
+        d = -s["applied_db"] - s["meter_mean_db"]
+        check(f"{name}: music bus dips under the lead", abs(d) <= DUCK_APPLIED_TOL_DB,
+              f"{s['n']} intervals where it sings: out/in {s['applied_db']:+.2f} dB, its "
+              f"meter there {s['meter_mean_db']:.2f} dB (mean; max {s['meter_max_db']:.2f}):"
+              f" {d:+.2f} dB off (want +- {DUCK_APPLIED_TOL_DB:g})")
+    if duck.get("applied_max_db") is not None:
+        ok = duck["applied_max_db"] <= depth + DUCK_GR_TOL_DB and (
+            mt is None or mt["max"] <= depth + DUCK_GR_TOL_DB)
+        check(f"{name}: never past its depth", ok,
+              f"largest reduction applied to a frame {duck['applied_max_db']:.4f} dB, in its "
+              f"messages {mt['max'] if mt else float('nan'):.4f} dB (depth {depth:g}, want "
+              f"<= {depth + DUCK_GR_TOL_DB:g})")
+    if "meter_vs_audio_db" in duck:
+        d = duck["meter_vs_audio_db"]
+        check(f"{name}: meter = gain applied", d <= DUCK_METER_TOL_DB,
+              f"{duck['meter_vs_audio_n']} intervals: messages vs the audio's largest "
+              f"reduction, max {d:.4f} dB off (want <= {DUCK_METER_TOL_DB:g})")
 
 
 # ---------------------------------------------------------------- master EQ (mixeq)
@@ -875,41 +1079,81 @@ def main(argv=None):
     os.makedirs(outdir, exist_ok=True)
     print(f"gst-mixmaster main job  ({Gst.version_string()}, output: {outdir})")
 
-    # resolve the chain first: a missing plugin fails fast
+    # resolve the chain first: a missing plugin fails fast (the mix stage's threshold
+    # comes from the lead stem later; a placeholder checks the rest)
     try:
         stages, notes = chain.plan(chain.MASTER_CHAIN)
+        chain.check_mix(chain.mix_duck_stage(-30.0))
     except chain.ChainError as e:
         print(f"main job: the chain cannot run: {e}", file=sys.stderr)
         return 2
 
-    # 1. demo material
-    info = generate.generate(outdir, args.seconds, use_espeak=not args.no_espeak)
+    # 1. demo material: the stems (the mix stage below makes the mix)
+    info = generate.generate(outdir, args.seconds, use_espeak=not args.no_espeak,
+                             write_mix=False)
     t_gen = time.monotonic()
-    print(f"[1/3] generated {info['mix']}: {info['seconds']:.1f} s stereo, {info['rate']} Hz, "
-          f"drums + bass + pad + lead ({info['lead']}); stems in {outdir}/stems/")
+    print(f"[1/3] generated {info['seconds']:.1f} s stereo, {info['rate']} Hz, stems "
+          f"{', '.join(info['stems'])} (lead: {info['lead']}) in {outdir}/stems/")
 
-    # 2. the chain; what each processing stage but the last puts out is written too
+    # 2. the mix stage: the music bus ducked under the lead, plus the lead, into
+    # demo-mix.wav; its threshold 10 dB under the lead's level as its key detector sees it
+    stems = {k: wavio.read_wav(path)[0] for k, path in info["stems"].items()}
+    rate = info["rate"]
+    lead_db = lead_level_db(stems[chain.MIX_KEY], rate)
+    duck = chain.mix_duck_stage(float(round(lead_db - chain.MIX_DUCK_BELOW_LEAD_DB)))
+    mix_path = os.path.join(outdir, "demo-mix.wav")
+    os.makedirs(os.path.join(outdir, "stages"), exist_ok=True)
+    mix_taps = {"music_bus": os.path.join(outdir, "stages", "mix-1-music-bus.wav"),
+                duck.name: os.path.join(outdir, "stages", f"mix-2-{duck.name}.wav")}
+    try:
+        chain.check_mix(duck)
+        mix_res = chain.run_mix(info["stems"], mix_path, duck, rate, taps=mix_taps)
+    except chain.ChainError as e:
+        print(f"main job: the mix stage could not run: {e}", file=sys.stderr)
+        return 2
+    t_mix = time.monotonic()
+
+    # the master chain; what each processing stage but the last puts out is written too
     master = os.path.join(outdir, "demo-master.wav")
     proc = [st for st in stages if st not in (chain.METER_BEFORE, chain.METER_AFTER)]
-    os.makedirs(os.path.join(outdir, "stages"), exist_ok=True)
     taps = {st.name: os.path.join(outdir, "stages", f"{i + 1:02d}-{st.name}.wav")
             for i, st in enumerate(proc[:-1])}
     try:
-        res = chain.run(info["mix"], master, stages, taps=taps)
+        res = chain.run(mix_path, master, stages, taps=taps)
     except chain.ChainError as e:
         print(f"main job: the chain could not run: {e}", file=sys.stderr)
         return 2
     t_chain = time.monotonic()
-    print(f"[2/3] rendered {master} through: "
+    print(f"[2/3] mixed {mix_path}: {' + '.join(chain.MIX_MUSIC)} (audiomixer) -> "
+          f"{duck.factory} ({duck.what}; key: {chain.MIX_KEY}) -> + {chain.MIX_KEY} "
+          f"(audiomixer)")
+    print(f"      rendered {master} through: "
           + " -> ".join(f"{st.factory} ({st.what})" for st in proc))
     for n in notes:
         print(f"      note: {n}")
-    for w in res["warnings"]:
+    for w in mix_res["warnings"] + res["warnings"]:
         print(f"      warning: {w}")
-    print(f"      pipeline: gst-launch-1.0 {res['launch']}")
+    print(f"      mix pipeline: gst-launch-1.0 {mix_res['launch']}")
+    print(f"      master pipeline: gst-launch-1.0 {res['launch']}")
 
     # 3. measure and report
-    x_in, rate, _ = wavio.read_wav(info["mix"])
+    x_in, rate_in, _ = wavio.read_wav(mix_path)
+    if rate_in != rate or x_in.shape[1] != 2:
+        print(f"main job: unexpected mix {rate_in} Hz, {x_in.shape[1]} channels",
+              file=sys.stderr)
+        return 2
+    mix_tap = {}
+    for name, path in mix_taps.items():
+        x_tap, rate_tap, _ = wavio.read_wav(path)
+        if rate_tap != rate or x_tap.shape[1] != 2:
+            print(f"main job: {path}: {rate_tap} Hz, {x_tap.shape[1]} channels, expected "
+                  f"{rate} Hz stereo", file=sys.stderr)
+            return 2
+        mix_tap[name] = x_tap
+    premix = sum(stems.values())
+    duck_an = duck_analysis(duck, mix_tap["music_bus"], mix_tap[duck.name], x_in,
+                            stems[chain.MIX_KEY], info["frames"], rate,
+                            mix_res["messages"][duck.name], lead_db)
     x_out, rate_out, fmt_out = wavio.read_wav(master)
     if rate_out != rate or x_out.shape[1] != 2:
         print(f"main job: unexpected output {rate_out} Hz, {x_out.shape[1]} channels",
@@ -933,7 +1177,8 @@ def main(argv=None):
         meters["after"] = meter_summaries(msgs[chain.METER_AFTER.name])
     elif proc and proc[-1].message == "stereowidth":
         meters["after"] = meter_summaries(msgs[proc[-1].name])
-    per_stage = {st.name: len(msgs[st.name]) for st in stages if st.message}
+    per_stage = {duck.name: len(mix_res["messages"][duck.name])}
+    per_stage.update({st.name: len(msgs[st.name]) for st in stages if st.message})
 
     text = report.table(before, after, meters, LF_HZ)
     try:
@@ -945,9 +1190,14 @@ def main(argv=None):
     lim = limit_analysis(stages, x_in, x_out, rate, stage_out, msgs, res.get("latency"))
     loud = loud_analysis(stages, x_in, x_out, rate, stage_out, msgs,
                          res.get("extra_messages") or {}, res.get("sink_tags") or [])
-    checks = run_checks(before, after, meters, stages, eq, comp, lim, loud)
+    checks = []
+    duck_checks(duck_an, lambda *c: checks.append((c[0], bool(c[1]), c[2])))
+    checks += run_checks(before, after, meters, stages, eq, comp, lim, loud)
+    duck_text = duck_table(duck_an, report.gated_rms_dbfs(premix, rate),
+                           report.sample_peak_dbfs(premix), before["gated_rms_dbfs"],
+                           before["sample_peak_dbfs"])
     lines = ["", f"[3/3] report: demo-mix.wav (before) vs demo-master.wav (after, {fmt_out})",
-             "", text, ""] + ([eq_table(eq), ""] if eq else []) + (
+             "", text, "", duck_text, ""] + ([eq_table(eq), ""] if eq else []) + (
              [comp_table(comp), ""] if comp else []) + (
              [limit_table(lim), ""] if lim else []) + (
              [loud_table(loud), ""] if loud else []) + [
@@ -960,7 +1210,14 @@ def main(argv=None):
     with open(os.path.join(outdir, "report.txt"), "w") as f:
         f.write("\n".join(lines).lstrip("\n") + "\n")
     report.write_json(os.path.join(outdir, "report.json"), {
-        "input": info, "output": master, "launch": res["launch"],
+        "input": dict(info, mix=mix_path), "output": master, "launch": res["launch"],
+        "mix_stage": {
+            "launch": mix_res["launch"], "music": list(chain.MIX_MUSIC), "key": chain.MIX_KEY,
+            "taps": mix_taps, "messages": mix_res["messages"][duck.name],
+            **{k: duck_an.get(k) for k in (
+                "name", "props", "lead_level_db", "threshold", "depth", "meter", "frames",
+                "applied_max_db", "meter_vs_audio_db", "sings", "silent", "tails",
+                "why_not_measured")}},
         "stages": [{"name": st.name, "factory": st.factory,
                     "props": {k: v for k, v in st.props.items()}} for st in stages],
         "before": before, "after": after, "element_meters": meters,
@@ -1007,12 +1264,15 @@ def main(argv=None):
                            "after": msgs.get(chain.METER_AFTER.name)}, LF_HZ,
                           title="gst-mixmaster main job: "
                                 + " -> ".join(st.factory for st in proc), eq=eq, comp=comp,
-                          limiter=lim)
+                          limiter=lim, duck=dict(duck_an, label=(
+                              f"threshold {duck_an['threshold']:g} dBFS, depth "
+                              f"{duck_an['depth']:g} dB, key: {chain.MIX_KEY}")))
         print(f"\nplot: {png}" if why is None else f"\nplot skipped: {why}")
     t1 = time.monotonic()
-    print(f"files: {outdir}/demo-mix.wav, demo-master.wav, stages/, report.txt, report.json"
-          f"\ntime: {t1 - t0:.1f} s (generate {t_gen - t0:.1f} s, chain {t_chain - t_gen:.2f} s,"
-          f" measure and plot {t1 - t_chain:.1f} s)")
+    print(f"files: {outdir}/stems/, demo-mix.wav, demo-master.wav, stages/, report.txt, "
+          f"report.json"
+          f"\ntime: {t1 - t0:.1f} s (generate {t_gen - t0:.1f} s, mix {t_mix - t_gen:.2f} s, "
+          f"chain {t_chain - t_mix:.2f} s, measure and plot {t1 - t_chain:.1f} s)")
     failed = [c for c in checks if not c[1]]
     if failed:
         print(f"main job: {len(failed)} check(s) failed", file=sys.stderr)

@@ -455,7 +455,7 @@ def write_json(path, data):
 
 
 def plot(path, before_x, after_x, rate, before, after, messages=None, lf_hz=120.0,
-         title="gst-mixmaster main job", eq=None, comp=None, limiter=None):
+         title="gst-mixmaster main job", eq=None, comp=None, limiter=None, duck=None):
     """Side spectrum before/after, correlation over time and, when eq is given, the
     master EQ curve; when comp is given, the compressor's gain reduction over time.
     Returns None on success or a reason string when matplotlib is not
@@ -463,7 +463,8 @@ def plot(path, before_x, after_x, rate, before, after, messages=None, lf_hz=120.
     "points": (centres, measured dB), "name"} as main_job.eq_analysis() returns it.
     comp: {"name", "label", "messages": [(t, dB)], "curve": (t, dB) or absent} as
     main_job.comp_analysis() returns it; limiter likewise (main_job.limit_analysis()),
-    its gain reduction in a panel of its own."""
+    its gain reduction in a panel of its own; duck likewise (main_job.duck_analysis():
+    the mix stage's ducker, on the music bus)."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -471,13 +472,14 @@ def plot(path, before_x, after_x, rate, before, after, messages=None, lf_hz=120.
     except ImportError as e:
         return f"matplotlib not available ({e}); install python3-matplotlib for plots"
     ratios = [1, 0.8] + ([1] if eq else []) + ([0.7] if comp else []) + (
-        [0.7] if limiter else [])
+        [0.7] if limiter else []) + ([0.7] if duck else [])
     fig, axes = plt.subplots(len(ratios), 1, figsize=(10, 3.9 + 3.8 * sum(ratios[1:])),
                              gridspec_kw={"height_ratios": ratios})
     ax1, ax2 = axes[0], axes[1]
     ax3 = axes[2] if eq else None
     ax4 = axes[2 + bool(eq)] if comp else None
-    ax5 = axes[-1] if limiter else None
+    ax5 = axes[2 + bool(eq) + bool(comp)] if limiter else None
+    ax6 = axes[-1] if duck else None
     for x, label, style in ((before_x, "side before", "C0"), (after_x, "side after", "C3")):
         _, s = mid_side(x)
         f, p = average_spectrum_db(s, rate)
@@ -516,6 +518,8 @@ def plot(path, before_x, after_x, rate, before, after, messages=None, lf_hz=120.
         plot_comp(ax4, comp, xlim=ax2.get_xlim())
     if limiter:
         plot_comp(ax5, limiter, xlim=ax2.get_xlim(), what="limiter")
+    if duck:
+        plot_comp(ax6, duck, xlim=ax2.get_xlim(), what="mix stage: music bus ducker")
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
