@@ -430,6 +430,40 @@ test_key_channels_are_summed (void)
   g_free (stereo);
 }
 
+/* NaN and Inf in the main come out as 0.0, the rest untouched; in the key
+ * they count as silence. */
+static void
+test_non_finite_samples (void)
+{
+  const gsize frames = RATE / 2;
+  gfloat *main = pink_main (frames, 17);
+  gfloat *clean = g_memdup2 (main, frames * 2 * sizeof (gfloat));
+  gfloat *key = g_new0 (gfloat, frames);
+
+  main[1000] = NAN;
+  main[2001] = INFINITY;
+  main[30000] = -INFINITY;
+  key[500] = NAN;
+  key[7000] = INFINITY;
+  for (gint linked = 0; linked < 2; linked++) {
+    Run r = { main, frames, key, frames, 1, 0, linked ? KEY_LINKED : KEY_NONE,
+      NULL, 0 };
+    Result res = run (&r);
+    g_assert_null (res.error);
+    g_assert_cmpuint (res.frames, ==, frames);
+    for (gsize i = 0; i < 2 * frames; i++) {
+      if (i == 1000 || i == 2001 || i == 30000)
+        g_assert_cmpfloat (res.out[i], ==, 0.0f);
+      else
+        g_assert_cmpfloat (res.out[i], ==, clean[i]);
+    }
+    g_free (res.out);
+  }
+  g_free (main);
+  g_free (clean);
+  g_free (key);
+}
+
 /* A key at another rate stops the pipeline with both rates in the text. */
 static void
 test_key_at_another_rate_is_an_error (void)
@@ -467,6 +501,8 @@ main (int argc, char **argv)
       test_lookahead_starts_the_dip_early);
   g_test_add_func (
       "/sidechainduck/key-channels-are-summed", test_key_channels_are_summed);
+  g_test_add_func (
+      "/sidechainduck/non-finite-samples", test_non_finite_samples);
   g_test_add_func ("/sidechainduck/key-at-another-rate-is-an-error",
       test_key_at_another_rate_is_an_error);
   return g_test_run ();
