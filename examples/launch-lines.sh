@@ -1,6 +1,6 @@
 #!/bin/sh
 # gst-launch-1.0 recipes for the gst-mixmaster elements (stereowidth, mixeq, mixcomp,
-# masterlimiter, loudnorm).
+# masterlimiter, loudnorm, sidechainduck).
 #
 # Each recipe is a working launch line; this script runs them all (headless: they end by
 # themselves via num-buffers, and write to fakesink or to WAV files in a temporary
@@ -43,7 +43,7 @@ run () {
   return 0
 }
 
-for element in stereowidth mixeq mixcomp masterlimiter loudnorm; do
+for element in stereowidth mixeq mixcomp masterlimiter loudnorm sidechainduck; do
   if ! gst-inspect-1.0 "$element" >/dev/null 2>&1; then
     echo "FAIL  $element not found (build the plugin, or set GST_PLUGIN_PATH)"
     exit 1
@@ -312,6 +312,67 @@ run "loudnorm: EBU R 128 live chain with a meter" "loudnorm-summary" -- -m \
   loudnorm mode=analyze post-messages=true interval=1000000000 ! \
   audioconvert ! audio/x-raw,format=S16LE ! wavenc ! \
   filesink location="$tmp/loudnorm-live.wav"
+
+# ---------------------------------------------------------------- sidechainduck
+# The recipes of docs/sidechainduck.md, writing into the temporary directory. Generated
+# files stand in for the music and the voice, and test sources for the live devices.
+
+# Stand-ins: 10 s of stereo pink noise at 48 kHz (the music, about -26 dBFS RMS) and a
+# mono "voice" at 44.1 kHz, a 300 Hz tone 1 s on, 2 s off (about -13.5 dBFS RMS).
+run "sidechainduck: write a music stand-in" "" -- \
+  interleave name=i ! audioconvert ! wavenc ! filesink location="$tmp/duck-music.wav" \
+  audiotestsrc wave=pink-noise volume=0.3 samplesperbuffer=4800 num-buffers=100 ! \
+    audio/x-raw,channels=1,rate=48000 ! i. \
+  audiotestsrc wave=pink-noise volume=0.3 samplesperbuffer=4800 num-buffers=100 ! \
+    audio/x-raw,channels=1,rate=48000 ! i.
+run "sidechainduck: write a voice stand-in (44.1 kHz)" "" -- \
+  audiotestsrc wave=ticks freq=300 volume=0.3 sine-periods-per-tick=300 \
+    tick-interval=3000000000 samplesperbuffer=4410 num-buffers=100 ! \
+  audio/x-raw,channels=1,rate=44100 ! audioconvert ! wavenc ! \
+  filesink location="$tmp/duck-voice.wav"
+
+# Voice-over on music: 12 dB under the voice, the voice read 10 ms ahead and band-limited
+# for detection; both inputs resampled to 48 kHz (the key must run at the main's rate).
+run "sidechainduck: voice-over on music" "gain-reduction=(double)11\.9" -- -m \
+  sidechainduck name=duck threshold=-30 depth=12 lookahead=10 key-hpf=150 key-lpf=5000 \
+    post-messages=true interval=250000000 ! \
+  audioconvert ! audio/x-raw,format=S16LE ! wavenc ! \
+  filesink location="$tmp/duck-voiceover.wav" \
+  filesrc location="$tmp/duck-music.wav" ! decodebin ! audioconvert ! audioresample ! \
+    audio/x-raw,rate=48000 ! duck.sink \
+  filesrc location="$tmp/duck-voice.wav" ! decodebin ! audioconvert ! audioresample ! \
+    audio/x-raw,rate=48000 ! duck.sidechain
+
+# Kick-keyed pumping bass: a 55 Hz saw dips 20 dB on every kick (a 60 Hz tick twice a
+# second) and comes back within the beat: fast attack, no hold, short release.
+run "sidechainduck: kick-keyed pumping bass" "gain-reduction=(double)19\.9" -- -m \
+  sidechainduck name=duck threshold=-30 depth=20 attack=1 hold=0 release=120 \
+    post-messages=true interval=50000000 ! \
+  audioconvert ! wavenc ! filesink location="$tmp/duck-pump.wav" \
+  audiotestsrc wave=saw freq=55 volume=0.4 num-buffers=200 ! \
+    audio/x-raw,format=F32LE,rate=48000,channels=2 ! duck.sink \
+  audiotestsrc wave=ticks freq=60 sine-periods-per-tick=6 tick-interval=500000000 \
+    num-buffers=200 ! audio/x-raw,format=F32LE,rate=48000,channels=1 ! duck.sidechain
+
+# Live radio chain: the playlist ducked under the presenter's microphone, mixed with it,
+# limited to -1 dBFS. In a studio the microphone is pulsesrc (or alsasrc) and the output
+# autoaudiosink or an encoder; here a live test source (5 s) stands in for the microphone
+# and a WAV file for the output.
+run "sidechainduck: live radio chain (test source for the microphone)" \
+  "gain-reduction=(double)14\.9" -- -m \
+  filesrc location="$tmp/duck-music.wav" ! decodebin ! audioconvert ! audioresample ! \
+    audio/x-raw,format=F32LE,rate=48000,channels=2 ! duck.sink \
+  audiotestsrc is-live=true wave=ticks freq=300 volume=0.3 sine-periods-per-tick=300 \
+    tick-interval=3000000000 samplesperbuffer=480 num-buffers=500 ! \
+    audioconvert ! audioresample ! audio/x-raw,format=F32LE,rate=48000,channels=1 ! \
+    tee name=mic \
+  mic. ! queue ! duck.sidechain \
+  sidechainduck name=duck threshold=-35 depth=15 lookahead=10 key-hpf=150 key-lpf=5000 \
+    post-messages=true interval=500000000 ! mix. \
+  mic. ! queue ! audioconvert ! mix. \
+  audiomixer name=mix ! audio/x-raw,format=F32LE,rate=48000,channels=2 ! \
+    masterlimiter ceiling=-1 ! audioconvert ! audio/x-raw,format=S16LE ! wavenc ! \
+    filesink location="$tmp/duck-radio.wav"
 
 echo "$pass OK, $fail FAIL"
 exit "$fail"
