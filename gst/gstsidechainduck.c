@@ -420,8 +420,9 @@ gst_sidechain_duck_create_new_pad (GstAggregator *agg, GstPadTemplate *templ,
     return NULL;
   }
   GST_OBJECT_UNLOCK (self);
-  pad = GST_AGGREGATOR_CLASS (parent_class)
-            ->create_new_pad (agg, templ, "sidechain", caps);
+  /* named after its template: the base class would name it sink_N */
+  pad = g_object_new (GST_TYPE_AGGREGATOR_PAD, "name", "sidechain", "direction",
+      GST_PAD_SINK, "template", templ, NULL);
   if (pad) {
     GST_OBJECT_LOCK (self);
     self->key_pad = pad;
