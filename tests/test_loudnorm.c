@@ -1227,8 +1227,9 @@ make_bursts (gsize n, gint rate, guint32 seed)
  * mode put target=-9 at -8.18 LUFS, 0.8 LU louder than asked. Whatever the
  * trials find, the output is on the target (+-0.1 LU, libebur128), or it is
  * quieter with a warning and target-met=false: never louder than asked.
- * (-9 and -10 are met; -12 is reachable, at about +12.6 dB, but the trials
- * stop at +2.8 dB, where more gain first makes the output quieter.)
+ * (-9, -10 and -12 are met: the search brackets the target, so the dip
+ * in loudness past +2.8 dB, where more gain first makes the output quieter,
+ * no longer stops it; -12 lands at +12.6 dB.)
  * The summary's output loudness is the output's (0.01 LU), and the true
  * peak holds (libebur128; 16x within 0.1 dB). */
 static void
