@@ -652,6 +652,165 @@ class TestMixmasterGI(unittest.TestCase):
         self.assertEqual(element.get_property("bass-mono-freq"), 120.0)
 
 
+# ---- sidechainduck: a two-input aggregator, driven with two appsrcs ----
+
+def duck_key(rate, seconds, bursts, rms_db=-10.0, channels=1):
+    """A voice-band key (300 Hz + 1.2 kHz) at rms_db RMS during each (start, end) of
+    bursts (seconds), silent elsewhere; (frames, channels) float32."""
+    t = np.arange(int(seconds * rate)) / rate
+    amp = 10 ** (rms_db / 20)  # two equal tones: RMS = amp
+    v = amp * (np.sin(2 * np.pi * 300 * t) + np.sin(2 * np.pi * 1200 * t + 0.5))
+    on = np.zeros_like(t, dtype=bool)
+    for a, b in bursts:
+        on |= (t >= a) & (t < b)
+    v = np.where(on, v, 0.0)
+    return np.repeat(v[:, None], channels, axis=1).astype(np.float32)
+
+
+def duck_through(duck, main, key, rate=48000, block=960):
+    """main (frames, 2) and key (frames, channels) float32 through two appsrcs into
+    duck's sink and requested sidechain pads, out through an appsink. Returns
+    (output (frames, 2) float32, [element message structures], error or None)."""
+    pipeline = Gst.Pipeline.new(None)
+    sink = Gst.ElementFactory.make("appsink", None)
+    sink.set_property("sync", False)
+    pipeline.add(duck)
+    pipeline.add(sink)
+    duck.link(sink)
+    sources = []
+    for x, pad in ((main, duck.get_static_pad("sink")),
+                   (key, duck.request_pad_simple("sidechain"))):
+        src = Gst.ElementFactory.make("appsrc", None)
+        src.set_property("caps", Gst.Caps.from_string(
+            "audio/x-raw,format=F32LE,layout=interleaved,rate=%d,channels=%d"
+            % (rate, x.shape[1])))
+        src.set_property("format", Gst.Format.TIME)
+        src.set_property("max-bytes", 0)
+        pipeline.add(src)
+        assert src.get_static_pad("src").link(pad) == Gst.PadLinkReturn.OK
+        sources.append((src, x))
+    # every buffer queued before PLAYING: both inputs start together
+    for src, x in sources:
+        for i0 in range(0, x.shape[0], block):
+            chunk = np.ascontiguousarray(x[i0:i0 + block], dtype="<f4")
+            buf = Gst.Buffer.new_wrapped(chunk.tobytes())
+            buf.pts = Gst.util_uint64_scale(i0, Gst.SECOND, rate)
+            buf.duration = Gst.util_uint64_scale(i0 + chunk.shape[0], Gst.SECOND, rate) \
+                - buf.pts
+            src.emit("push-buffer", buf)
+        src.emit("end-of-stream")
+    pipeline.set_state(Gst.State.PLAYING)
+    chunks = []
+    while True:
+        sample = sink.emit("try-pull-sample", 10 * Gst.SECOND)
+        if sample is None:
+            break
+        b = sample.get_buffer()
+        chunks.append(np.frombuffer(b.extract_dup(0, b.get_size()), dtype="<f4"))
+    messages, error = [], None
+    bus = pipeline.get_bus()
+    while True:
+        msg = bus.pop()
+        if msg is None:
+            break
+        if msg.type == Gst.MessageType.ERROR and error is None:
+            err, debug = msg.parse_error()
+            error = "%s (%s)" % (err.message, debug)
+        elif msg.type == Gst.MessageType.ELEMENT and msg.has_name("sidechainduck"):
+            messages.append(msg.get_structure().copy())
+    pipeline.set_state(Gst.State.NULL)
+    y = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
+    return y.reshape(-1, 2), messages, error
+
+
+class TestSidechainDuckGI(unittest.TestCase):
+    def test_sidechainduck_properties(self):
+        duck = Gst.ElementFactory.make("sidechainduck", None)
+        self.assertIsNotNone(duck)
+        # name: (minimum, maximum, default, controllable)
+        want = {"threshold": (-80.0, 0.0, -30.0, True), "depth": (0.0, 60.0, 12.0, True),
+                "ratio": (1.0, 100.0, 8.0, True), "knee": (0.0, 40.0, 6.0, False),
+                "attack": (0.1, 2000.0, 20.0, True), "hold": (0.0, 5000.0, 150.0, True),
+                "release": (1.0, 10000.0, 400.0, True), "lookahead": (0.0, 50.0, 0.0, False),
+                "key-hpf": (0.0, 20000.0, 0.0, False), "key-lpf": (0.0, 100000.0, 0.0, False)}
+        for name, (lo, hi, default, controllable) in want.items():
+            with self.subTest(property=name):
+                pspec = duck.find_property(name)
+                self.assertIsNotNone(pspec)
+                self.assertEqual((pspec.minimum, pspec.maximum, pspec.default_value),
+                                 (lo, hi, default))
+                self.assertEqual(duck.get_property(name), default)
+                self.assertEqual(bool(pspec.flags & Gst.PARAM_CONTROLLABLE), controllable)
+                for value in (lo, hi, (lo + hi) / 3):
+                    duck.set_property(name, value)
+                    self.assertAlmostEqual(duck.get_property(name), value, places=9)
+        self.assertFalse(duck.get_property("post-messages"))
+        duck.set_property("post-messages", True)
+        self.assertTrue(duck.get_property("post-messages"))
+        self.assertEqual(duck.get_property("interval"), 100 * Gst.MSECOND)
+        duck.set_property("interval", 25 * Gst.MSECOND)
+        self.assertEqual(duck.get_property("interval"), 25 * Gst.MSECOND)
+        # the pads: sink always, sidechain on request (one), src
+        factory = duck.get_factory()
+        templates = {t.name_template: t.presence for t in factory.get_static_pad_templates()}
+        self.assertEqual(templates, {"sink": Gst.PadPresence.ALWAYS,
+                                     "sidechain": Gst.PadPresence.REQUEST,
+                                     "src": Gst.PadPresence.ALWAYS})
+        pad = duck.request_pad_simple("sidechain")
+        self.assertIsNotNone(pad)
+        self.assertEqual(pad.get_name(), "sidechain")
+        # (a second request is not tried: GStreamer itself logs a critical for a
+        # request of a pad name that exists)
+        duck.release_request_pad(pad)
+        again = duck.request_pad_simple("sidechain")
+        self.assertIsNotNone(again)
+        self.assertEqual(again.get_name(), "sidechain")
+
+    def test_sidechainduck_from_python(self):
+        # pink-ish stereo main, 1 s bursts of a key 20 dB over the threshold: the main
+        # dips by the depth, the meter says by how much per interval
+        rate = 48000
+        rng = np.random.default_rng(4)
+        main = (0.2 * rng.standard_normal((3 * rate, 2))).clip(-0.9, 0.9).astype(np.float32)
+        key = duck_key(rate, 3.0, [(0.0, 1.0), (2.0, 3.0)])
+        duck = Gst.ElementFactory.make("sidechainduck", None)
+        duck.set_property("depth", 10.0)
+        duck.set_property("post-messages", True)
+        duck.set_property("interval", 50 * Gst.MSECOND)
+        self.assertEqual(duck.get_property("depth"), 10.0)
+        y, messages, error = duck_through(duck, main, key)
+        self.assertIsNone(error)
+        self.assertEqual(y.shape, main.shape)
+        self.assertTrue(np.all(np.isfinite(y)))
+        # the gain of each frame, from the louder channel where it is readable
+        louder = np.argmax(np.abs(main), axis=1)
+        idx = np.arange(main.shape[0])
+        x1, y1 = main[idx, louder].astype(np.float64), y[idx, louder].astype(np.float64)
+        ok = np.abs(x1) > 1e-3
+        gain_db = np.full(x1.shape, np.nan)
+        gain_db[ok] = 20 * np.log10(y1[ok] / x1[ok])
+        in_burst = gain_db[int(0.15 * rate):rate]
+        self.assertLess(np.nanmax(np.abs(in_burst + 10.0)), 0.5)
+        self.assertGreaterEqual(np.nanmin(gain_db), -10.01)
+        self.assertLessEqual(np.nanmax(gain_db), 1e-5)
+        # 60 intervals of 50 ms; each one's reduction is the measured largest
+        self.assertEqual(len(messages), 60)
+        for n, m in enumerate(messages):
+            for field in ("timestamp", "stream-time", "running-time", "duration"):
+                self.assertTrue(m.has_field(field), field)
+            self.assertEqual(m.get_value("timestamp"), n * 50 * Gst.MSECOND)
+            self.assertEqual(m.get_value("duration"), 50 * Gst.MSECOND)
+            seg = gain_db[n * rate // 20:(n + 1) * rate // 20]
+            measured = max(0.0, -float(np.nanmin(seg)))
+            self.assertAlmostEqual(m.get_value("gain-reduction"), measured, delta=0.1,
+                                   msg="interval %d" % n)
+        reductions = [m.get_value("gain-reduction") for m in messages]
+        self.assertAlmostEqual(max(reductions), 10.0, delta=0.05)
+        # after the first burst (1 s) the dip holds 150 ms, then releases
+        self.assertAlmostEqual(reductions[21], 10.0, delta=0.1)  # 1.05 to 1.1 s
+        self.assertLess(reductions[39], 2.0)  # 1.95 to 2 s
+
+
 if __name__ == "__main__":
     result = unittest.main(verbosity=2, exit=False).result
     sys.exit(0 if result.wasSuccessful() else 1)
