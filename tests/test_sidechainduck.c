@@ -1225,6 +1225,60 @@ test_flush_seek (void)
   check_no_warnings ("the seek");
 }
 
+/* Control values are looked up at the main's stream time, as in every
+ * other element of the project (gst_mm_sync_controls) and in GStreamer's
+ * own aggregators: after a seek to 5 s, depth programmed as 0 dB before
+ * 5 s and 10 dB from 5 s ducks by 10 dB. (Running time restarts at 0
+ * after the flush and would read 0 dB.) */
+static void
+test_controls_follow_stream_time (void)
+{
+  gchar *desc = g_strdup_printf (SQUARE_MAIN, "", "", "max-buffers=4", "");
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstElement *duck = gst_bin_get_by_name (GST_BIN (pipeline), "duck");
+  GstControlSource *cs = gst_interpolation_control_source_new ();
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (gfloat));
+  GstClockTime first = GST_CLOCK_TIME_NONE;
+  gboolean contiguous = TRUE;
+  gdouble g;
+
+  g_object_set (cs, "mode", GST_INTERPOLATION_MODE_NONE, NULL);
+  gst_timed_value_control_source_set (
+      GST_TIMED_VALUE_CONTROL_SOURCE (cs), 0, 0.0);
+  gst_timed_value_control_source_set (
+      GST_TIMED_VALUE_CONTROL_SOURCE (cs), 5 * GST_SECOND, 10.0);
+  g_assert_true (gst_object_add_control_binding (GST_OBJECT (duck),
+      gst_direct_control_binding_new_absolute (
+          GST_OBJECT (duck), "depth", cs)));
+  gst_object_unref (cs);
+  gst_element_set_state (pipeline, GST_STATE_PAUSED);
+  g_assert_cmpint (
+      gst_element_get_state (pipeline, NULL, NULL, 10 * GST_SECOND), ==,
+      GST_STATE_CHANGE_SUCCESS);
+  g_assert_true (gst_element_seek (pipeline, 1.0, GST_FORMAT_TIME,
+      GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE, GST_SEEK_TYPE_SET,
+      5 * GST_SECOND, GST_SEEK_TYPE_SET, 6 * GST_SECOND));
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  g_assert_true (pull_until_eos (pipeline, sink, out, &first, &contiguous, 0));
+  g_assert_cmpuint (out->len / 2, ==, RATE);
+  g_assert_cmpuint (first, ==, 5 * GST_SECOND);
+  g = out->len / 2 >= RATE
+      ? 20.0 * log10 (fabsf (((gfloat *) out->data)[2 * (RATE - 100)]) / 0.25)
+      : 0.0;
+  g_test_message ("after a seek to 5 s, depth 10 dB from 5 s (stream time): "
+                  "gain %.3f dB at 6 s",
+      g);
+  g_assert_cmpfloat (fabs (g + 10.0), <=, 0.5);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (duck);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_array_unref (out);
+  g_free (desc);
+  check_no_warnings ("the run");
+}
+
 static GstClockTime
 query_min_latency (GstElement *e, GstPad *pad, gboolean *live)
 {
@@ -1336,6 +1390,8 @@ main (int argc, char **argv)
       test_property_changes_while_streaming);
   g_test_add_func ("/sidechainduck/controlled-depth", test_controlled_depth);
   g_test_add_func ("/sidechainduck/flush-seek", test_flush_seek);
+  g_test_add_func ("/sidechainduck/controls-follow-stream-time",
+      test_controls_follow_stream_time);
   g_test_add_func ("/sidechainduck/live", test_live);
   return g_test_run ();
 }
