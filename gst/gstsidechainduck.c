@@ -457,6 +457,14 @@ gst_sidechain_duck_end_unlinked_key (GstSidechainDuck *self, GstPad *pad)
   GST_DEBUG_OBJECT (self, "no key linked: it counts as silence");
   gst_segment_init (&segment, GST_FORMAT_TIME);
   gst_pad_send_event (pad, gst_event_new_stream_start ("sidechainduck-no-key"));
+  /* caps before the segment, as sticky events go; marked, so that they
+   * set nothing: the key that comes later brings its own */
+  gst_pad_send_event (pad,
+      gst_event_new_caps (gst_caps_new_simple ("audio/x-raw", "format",
+          G_TYPE_STRING, GST_AUDIO_NE (F32), "rate", G_TYPE_INT,
+          self->have_main_info ? GST_AUDIO_INFO_RATE (&self->main_info) : 48000,
+          "channels", G_TYPE_INT, 1, "layout", G_TYPE_STRING, "interleaved",
+          "sidechainduck-no-key", G_TYPE_BOOLEAN, TRUE, NULL)));
   gst_pad_send_event (pad, gst_event_new_segment (&segment));
   gst_pad_send_event (pad, gst_event_new_eos ());
 }
@@ -521,9 +529,28 @@ static gboolean
 gst_sidechain_duck_key_caps (GstSidechainDuck *self, GstCaps *caps)
 {
   GstAudioInfo info;
+  GstStructure *st = gst_caps_get_structure (caps, 0);
 
-  if (!gst_audio_info_from_caps (&info, caps))
-    return FALSE;
+  if (gst_structure_has_field (st, "sidechainduck-no-key"))
+    return TRUE;
+  if (!gst_audio_info_from_caps (&info, caps)) {
+    /* the key's channels are summed: their positions do not matter */
+    const gchar *format = gst_structure_get_string (st, "format");
+    gint rate = 0, channels = 0;
+    if (!format || !gst_structure_get_int (st, "rate", &rate) ||
+        !gst_structure_get_int (st, "channels", &channels) || rate <= 0 ||
+        channels < 1 || channels > 8) {
+      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+          ("%s: the sidechain pad cannot use these caps: %" GST_PTR_FORMAT
+           "; it takes F32 or F64 audio with 1 to 8 channels at the main's "
+           "rate.",
+              GST_OBJECT_NAME (self), caps),
+          (NULL));
+      return FALSE;
+    }
+    gst_audio_info_set_format (
+        &info, gst_audio_format_from_string (format), rate, channels, NULL);
+  }
   if (self->have_main_info &&
       GST_AUDIO_INFO_RATE (&info) != GST_AUDIO_INFO_RATE (&self->main_info))
     return gst_sidechain_duck_refuse_rate (self, GST_AUDIO_INFO_RATE (&info),
@@ -791,14 +818,14 @@ gst_sidechain_duck_grid_frame (
   gint64 diff;
 
   if (!GST_CLOCK_TIME_IS_VALID (pts) || !GST_CLOCK_TIME_IS_VALID (self->origin))
-    return -1;
+    return G_MININT64;
   running = gst_segment_to_running_time (segment, GST_FORMAT_TIME, pts);
   if (!GST_CLOCK_TIME_IS_VALID (running))
-    return -1;
+    return G_MININT64;
   diff = GST_CLOCK_DIFF (self->origin, running);
   return diff >= 0
       ? (gint64) gst_util_uint64_scale_int_round (diff, rate, GST_SECOND)
-      : -(gint64) gst_util_uint64_scale_int_round (-diff, rate, GST_SECOND) - 1;
+      : -(gint64) gst_util_uint64_scale_int_round (-diff, rate, GST_SECOND);
 }
 
 /* Gains of key frames [key_frames, key_frames + n) into the queue; those of
@@ -901,22 +928,24 @@ gst_sidechain_duck_advance_key (GstSidechainDuck *self, GstAggregatorPad *key,
     if (self->key_offset == 0) {
       start = gst_sidechain_duck_grid_frame (
           self, &key->segment, GST_BUFFER_PTS (buf));
-      /* contiguous within a frame: keep the count, not the rounding */
-      if (start < 0 || llabs (start - (gint64) self->key_expected) <= 1)
-        start = (gint64) self->key_expected;
-      self->key_expected = (guint64) start;
+      /* contiguous within a frame: keep the count, not the rounding (a
+       * key starting before the main's first frame sits at a negative
+       * frame: what lies before the start goes) */
+      if (start == G_MININT64 || llabs (start - self->key_expected) <= 1)
+        start = self->key_expected;
+      self->key_expected = start;
     } else {
-      start = (gint64) self->key_expected;
+      start = self->key_expected;
     }
-    if ((guint64) start + n <= self->key_frames) {
+    if (start + (gint64) n <= (gint64) self->key_frames) {
       /* all of it before what the detector has had: late */
-      self->key_expected = (guint64) start + n;
+      self->key_expected = start + (gint64) n;
       self->key_offset = 0;
       gst_buffer_unref (buf);
       gst_aggregator_pad_drop_buffer (key);
       continue;
     }
-    if ((guint64) start > self->key_frames) {
+    if (start > (gint64) self->key_frames) {
       /* a gap before it: silence */
       guint64 gap = MIN ((guint64) start, upto) - self->key_frames;
       gst_sidechain_duck_queue_gains (self, NULL, (gsize) gap);
@@ -924,7 +953,7 @@ gst_sidechain_duck_advance_key (GstSidechainDuck *self, GstAggregatorPad *key,
       continue;
     }
     {
-      gsize from = (gsize) (self->key_frames - (guint64) start);
+      gsize from = (gsize) ((gint64) self->key_frames - start);
       gsize m = (gsize) MIN ((guint64) (n - from), upto - self->key_frames);
       if (!GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_GAP) &&
           gst_buffer_map (buf, &map, GST_MAP_READ)) {
@@ -935,7 +964,7 @@ gst_sidechain_duck_advance_key (GstSidechainDuck *self, GstAggregatorPad *key,
       }
       self->key_offset = from + m;
       if (self->key_offset >= n) {
-        self->key_expected = (guint64) start + n;
+        self->key_expected = start + (gint64) n;
         self->key_offset = 0;
         gst_buffer_unref (buf);
         gst_aggregator_pad_drop_buffer (key);
@@ -1111,7 +1140,8 @@ gst_sidechain_duck_place_main (GstSidechainDuck *self, GstBuffer *buf)
     return;
   }
   at = gst_sidechain_duck_grid_frame (self, segment, pts);
-  if (at < 0 || llabs (at - (gint64) self->main_frames) <= 1)
+  if (at == G_MININT64 || at < 0 ||
+      llabs (at - (gint64) self->main_frames) <= 1)
     return;
   GST_DEBUG_OBJECT (self,
       "main jumps from frame %" G_GUINT64_FORMAT " to %" G_GINT64_FORMAT,
@@ -1169,10 +1199,11 @@ gst_sidechain_duck_aggregate (GstAggregator *agg, gboolean timeout)
   if (!self->ducker_ready)
     gst_sidechain_duck_apply_settings (self, TRUE);
   if (GST_CLOCK_TIME_IS_VALID (GST_BUFFER_PTS (buf))) {
-    GstClockTime running = gst_segment_to_running_time (
+    GstClockTime stream = gst_segment_to_stream_time (
         &self->main_pad->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
-    if (GST_CLOCK_TIME_IS_VALID (running))
-      gst_object_sync_values (GST_OBJECT (self), running);
+    if (GST_CLOCK_TIME_IS_VALID (stream))
+      /* controls follow the main's stream time, as in every element */
+      gst_object_sync_values (GST_OBJECT (self), stream);
   }
   GST_OBJECT_LOCK (self);
   if (self->settings_changed) {

@@ -60,7 +60,8 @@ struct _GstSidechainDuck
   guint64 main_frames; /* main frames done (the next one's index) */
   gsize main_offset; /* frames of the current main buffer done */
   guint64 key_frames; /* key frames through the detector */
-  guint64 key_expected; /* where the next key buffer should start */
+  gint64 key_expected; /* where the next key buffer should start (frames
+                        * before the main's first are negative) */
   gsize key_offset; /* frames of the current key buffer done */
   /* gains of key frames [main_frames + L, key_frames), oldest first */
   gfloat *gains;
