@@ -214,7 +214,6 @@
 #include <unistd.h>
 
 #include "gstmmutil.h"
-#include "sanitize.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_loudnorm_debug);
 #define GST_CAT_DEFAULT gst_loudnorm_debug
@@ -2239,34 +2238,6 @@ gst_loudnorm_take (GstLoudnorm *self, const guint8 *data, gsize n)
   return GST_FLOW_OK;
 }
 
-/* NaN and Inf come out as 0.0; a clean buffer is only read. */
-static GstBuffer *
-gst_loudnorm_sanitize (GstLoudnorm *self, GstBuffer *buf)
-{
-  gboolean is_f32 = gst_loudnorm_is_f32 (self);
-  GstMapInfo map;
-  gboolean bad;
-
-  if (!gst_buffer_map (buf, &map, GST_MAP_READ))
-    return buf;
-  bad = is_f32 ? mm_has_nonfinite_f32 (
-                     (const float *) map.data, map.size / sizeof (float))
-               : mm_has_nonfinite_f64 (
-                     (const double *) map.data, map.size / sizeof (double));
-  gst_buffer_unmap (buf, &map);
-  if (!bad)
-    return buf;
-  buf = gst_buffer_make_writable (buf);
-  if (gst_buffer_map (buf, &map, GST_MAP_READWRITE)) {
-    if (is_f32)
-      mm_sanitize_f32 ((float *) map.data, map.size / sizeof (float));
-    else
-      mm_sanitize_f64 ((double *) map.data, map.size / sizeof (double));
-    gst_buffer_unmap (buf, &map);
-  }
-  return buf;
-}
-
 static GstFlowReturn
 gst_loudnorm_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
 {
@@ -2311,7 +2282,7 @@ gst_loudnorm_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
     return gst_loudnorm_live_push (self, gst_buffer_make_writable (buf), FALSE);
   }
   /* file mode's gain and the meters need finite samples */
-  buf = gst_loudnorm_sanitize (self, buf);
+  buf = gst_mm_buffer_sanitized (buf, gst_loudnorm_is_f32 (self));
   if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
     gst_buffer_unref (buf);
     GST_ELEMENT_ERROR (

@@ -11,26 +11,51 @@
 
 #include "sanitize.h"
 
-void
-gst_mm_buffer_sanitize (GstBuffer *buf, gboolean is_f32)
+static gboolean
+buffer_has_nonfinite (GstBuffer *buf, gboolean is_f32)
 {
   GstMapInfo map;
   gboolean bad;
 
   if (!gst_buffer_map (buf, &map, GST_MAP_READ))
-    return;
+    return FALSE;
   bad = is_f32 ? mm_has_nonfinite_f32 (
                      (const float *) map.data, map.size / sizeof (float))
                : mm_has_nonfinite_f64 (
                      (const double *) map.data, map.size / sizeof (double));
   gst_buffer_unmap (buf, &map);
-  if (!bad || !gst_buffer_map (buf, &map, GST_MAP_READWRITE))
+  return bad;
+}
+
+static void
+buffer_sanitize_writable (GstBuffer *buf, gboolean is_f32)
+{
+  GstMapInfo map;
+
+  if (!gst_buffer_map (buf, &map, GST_MAP_READWRITE))
     return;
   if (is_f32)
     mm_sanitize_f32 ((float *) map.data, map.size / sizeof (float));
   else
     mm_sanitize_f64 ((double *) map.data, map.size / sizeof (double));
   gst_buffer_unmap (buf, &map);
+}
+
+void
+gst_mm_buffer_sanitize (GstBuffer *buf, gboolean is_f32)
+{
+  if (buffer_has_nonfinite (buf, is_f32))
+    buffer_sanitize_writable (buf, is_f32);
+}
+
+GstBuffer *
+gst_mm_buffer_sanitized (GstBuffer *buf, gboolean is_f32)
+{
+  if (!buffer_has_nonfinite (buf, is_f32))
+    return buf;
+  buf = gst_buffer_make_writable (buf);
+  buffer_sanitize_writable (buf, is_f32);
+  return buf;
 }
 
 gboolean

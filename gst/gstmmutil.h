@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 /* NaN and Inf samples of an F32 or F64 buffer become 0.0, in place. Write access
  * is taken only when one is found, so a clean buffer is only read. */
 void gst_mm_buffer_sanitize (GstBuffer *buf, gboolean is_f32);
+/* The same for a buffer that need not be writable: takes buf and returns
+ * it as it was when clean, else a writable copy (or itself, when writable)
+ * with the fix. */
+GstBuffer *gst_mm_buffer_sanitized (GstBuffer *buf, gboolean is_f32);
 
 /* From an accept_caps vfunc that refused fixed sink caps: an error naming what
  * the element takes (summary) and how to get there (hint), instead of a bare

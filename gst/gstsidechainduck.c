@@ -76,7 +76,6 @@
 #include <string.h>
 
 #include "gstmmutil.h"
-#include "sanitize.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_sidechain_duck_debug);
 #define GST_CAT_DEFAULT gst_sidechain_duck_debug
@@ -1031,29 +1030,6 @@ gst_sidechain_duck_meter (
   }
 }
 
-/* NaN and Inf come out as 0.0, as from every element of the project; a
- * clean buffer (the usual case) is only read, and one passed on as it came
- * is copied only when it needs it. */
-static GstBuffer *
-gst_sidechain_duck_sanitize (GstBuffer *out, gboolean is_f32)
-{
-  GstMapInfo map;
-  gboolean bad;
-
-  if (!gst_buffer_map (out, &map, GST_MAP_READ))
-    return out;
-  bad = is_f32 ? mm_has_nonfinite_f32 (
-                     (const float *) map.data, map.size / sizeof (float))
-               : mm_has_nonfinite_f64 (
-                     (const double *) map.data, map.size / sizeof (double));
-  gst_buffer_unmap (out, &map);
-  if (bad) {
-    out = gst_buffer_make_writable (out);
-    gst_mm_buffer_sanitize (out, is_f32);
-  }
-  return out;
-}
-
 /* n main frames of buf from main_offset, ducked, pushed. */
 static GstFlowReturn
 gst_sidechain_duck_push (GstSidechainDuck *self, GstBuffer *buf, gsize n)
@@ -1104,7 +1080,8 @@ gst_sidechain_duck_push (GstSidechainDuck *self, GstBuffer *buf, gsize n)
     if (self->main_offset > 0)
       GST_BUFFER_FLAG_UNSET (out, GST_BUFFER_FLAG_DISCONT);
   }
-  out = gst_sidechain_duck_sanitize (
+  /* NaN and Inf come out as 0.0, as from every element of the project */
+  out = gst_mm_buffer_sanitized (
       out, GST_AUDIO_INFO_FORMAT (&self->main_info) == GST_AUDIO_FORMAT_F32);
   gst_sidechain_duck_meter (self, pts, gain, n);
   self->main_offset += n;
