@@ -87,10 +87,12 @@ mm_ducker_set_times (
   d->hold = hold_ms;
   d->release = release_ms;
   mm_smoother_init (&d->smoother, d->rate / MM_DUCKER_CONTROL_FRAMES, attack_ms,
-      release_ms, hold_ms);
+      release_ms, 0.0);
+  d->hold_ticks = (uint32_t) lround (
+      hold_ms * d->rate / (1000.0 * MM_DUCKER_CONTROL_FRAMES));
   /* a shorter hold applies at once, also to one under way */
-  if (d->smooth.hold_left > d->smoother.hold_frames)
-    d->smooth.hold_left = d->smoother.hold_frames;
+  if (d->hold_left > d->hold_ticks)
+    d->hold_left = d->hold_ticks;
 }
 
 void
@@ -114,6 +116,8 @@ mm_ducker_reset (MmDucker *d)
   mm_svf_reset (&d->lowpass_state);
   d->smooth.gain_db = 0.0f;
   d->smooth.hold_left = 0;
+  d->held_db = 0.0f;
+  d->hold_left = 0;
   d->gain = d->next_gain = 1.0f;
   d->last_db = 0.0f;
   d->last_gain = 1.0f;
@@ -138,7 +142,20 @@ control_point (MmDucker *d)
     float change = mm_gain_curve_for_power (&d->curve, power);
     target = change < d->floor_db ? d->floor_db : change;
   }
-  float db = mm_smoother_tick (&d->smoother, &d->smooth, target);
+  /* The hold works on what the key asks for, not on the gain: after every
+   * fall of the key (into a pause between words, or to a lower level) the
+   * deepest dip asked for stays for the hold time, then the release
+   * follows the key. Holding the gain instead would spend the hold on the
+   * first fall and release at once at the next. */
+  if (target <= d->held_db) {
+    d->held_db = target;
+    d->hold_left = d->hold_ticks;
+  } else if (d->hold_left > 0) {
+    d->hold_left--;
+  } else {
+    d->held_db = target;
+  }
+  float db = mm_smoother_tick (&d->smoother, &d->smooth, d->held_db);
   d->gain = d->next_gain;
   if (db != d->last_db) {
     /* a settled gain needs no new exponential */

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dynamics.h"
 #include "svf.h"
@@ -17,7 +18,8 @@
  * low-pass (12 dB/octave Butterworth each), goes through the dynamics core
  * of mixcomp: an RMS detector (10 ms), the compressor curve (threshold,
  * ratio, soft knee centred on the threshold), capped at `depth` dB of
- * attenuation, and the attack / hold / release smoother in dB. The gain is
+ * attenuation; the deepest dip asked for is held for `hold` after each fall
+ * of the key, and the attack / release smoother in dB follows it. The gain is
  * computed every MM_DUCKER_CONTROL_FRAMES frames and glides linearly in
  * between.
  *
@@ -43,7 +45,9 @@ typedef struct
   float floor_gain; /* 10^(-depth / 20), the lowest gain */
   float floor_power; /* key power from which the curve asks for the depth */
   float last_db, last_gain; /* the smoother's last value and its gain */
-  MmSmoother smoother; /* at rate / MM_DUCKER_CONTROL_FRAMES */
+  float held_db; /* the dip asked for, held */
+  uint32_t hold_ticks, hold_left; /* control points */
+  MmSmoother smoother; /* at rate / MM_DUCKER_CONTROL_FRAMES, no hold */
   MmSmootherState smooth;
   float gain; /* linear, at the last control point */
   float lowest; /* since the last take */

@@ -459,6 +459,52 @@ test_times (void)
   g_free (gain);
 }
 
+/* 4b. The hold after a key that falls in steps: 1 s at 18 dB over the
+ * threshold (the full 12 dB), 1 s at 12 dB over (10.5 dB asked), then
+ * silence. Each fall is held: the dip stays for the hold time after the
+ * second step and again after the key stops, then releases to unity. */
+static void
+test_hold_after_each_fall (void)
+{
+  const double rate = 48000.0, hold_ms = 150.0, release_ms = 400.0;
+  const Curve c = { -30.0, 8.0, 0.0, 12.0 };
+  const gsize second = 48000, stop = 2 * 48000, n = 5 * 48000;
+  const gsize hold = (gsize) (hold_ms * rate / 1000.0);
+  /* the detector's 10 ms window: the key's fall reaches the curve late */
+  const gsize detector_lag = 480;
+  float *key = g_new0 (float, n), *gain = g_new (float, n);
+
+  fill_sine (key, 0, second, rate, 1000.0, -12.0);
+  fill_sine (key, second, stop, rate, 1000.0, -18.0);
+  MmDucker *d = ducker_new (rate, &c, 20.0, hold_ms, release_ms, 0.0, 0.0);
+  run (d, key, gain, n);
+
+  /* the dip asked for before each fall: the gain stays at or below it
+   * (still gliding towards it after the first step) */
+  const gsize marks[] = { second, stop };
+  const double asked[] = { -12.0, -10.5 };
+  for (guint m = 0; m < G_N_ELEMENTS (marks); m++) {
+    double at_fall = to_db (gain[marks[m] - 1]), highest = -G_MAXDOUBLE;
+    for (gsize i = marks[m]; i < marks[m] + hold - 4; i++)
+      highest = MAX (highest, to_db (gain[i]));
+    /* and the release did start after the hold */
+    double after = to_db (gain[marks[m] + hold + detector_lag + 4800]);
+    g_test_message ("fall at %.1f s: %.3f dB, for %g ms at most %.3f dB "
+                    "(held %.1f), 100 ms later %.3f dB",
+        (double) marks[m] / rate, at_fall, hold_ms, highest, asked[m], after);
+    g_assert_cmpfloat (highest, <=, MAX (at_fall, asked[m]) + 0.02);
+    g_assert_cmpfloat (after, >, MAX (at_fall, asked[m]) + 0.1);
+  }
+  /* the second step asked for 10.5 dB: the gain came back to it */
+  g_assert_cmpfloat_with_epsilon (to_db (gain[stop - 1]), -10.5, 0.25);
+  /* hold + 5 releases after the key stopped: back within 0.05 dB */
+  gsize back = stop + detector_lag + hold + (gsize) (5 * release_ms * 48.0);
+  g_assert_cmpfloat (to_db (gain[back]), >, -0.1);
+  g_free (d);
+  g_free (key);
+  g_free (gain);
+}
+
 /* |H|^2 in dB of the bilinear-transformed 2nd-order Butterworth high-pass or
  * low-pass with its corner at fc (prewarped), at f. */
 static double
@@ -782,6 +828,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ducker/depth-never-exceeded", test_depth_never_exceeded);
   g_test_add_func ("/ducker/huge-key", test_huge_key);
   g_test_add_func ("/ducker/times", test_times);
+  g_test_add_func ("/ducker/hold-after-each-fall", test_hold_after_each_fall);
   g_test_add_func ("/ducker/key-filters", test_key_filters);
   g_test_add_func ("/ducker/glide", test_glide);
   g_test_add_func ("/ducker/chunking", test_chunking);
