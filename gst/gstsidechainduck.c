@@ -524,10 +524,81 @@ gst_sidechain_duck_refuse_rate (
   return FALSE;
 }
 
+/* The main's rate, 0 while unknown. The main pad's sticky caps come first:
+ * they are there as soon as upstream sends them, while the aggregator hands
+ * the CAPS event to us only when it gets to the main's queue — a key
+ * negotiating in between must already see the main's rate. */
+static gint
+gst_sidechain_duck_main_rate (GstSidechainDuck *self)
+{
+  GstCaps *caps = gst_pad_get_current_caps (GST_PAD (self->main_pad));
+  gint rate = 0;
+
+  if (caps == NULL) {
+    GST_OBJECT_LOCK (self);
+    caps = self->main_caps ? gst_caps_ref (self->main_caps) : NULL;
+    GST_OBJECT_UNLOCK (self);
+  }
+  if (caps) {
+    gst_structure_get_int (gst_caps_get_structure (caps, 0), "rate", &rate);
+    gst_caps_unref (caps);
+  }
+  return rate;
+}
+
+/* Whether what is upstream of the key can run at the main's rate (an
+ * audioresample can; a source with a fixed rate cannot). When it cannot,
+ * the rate error is posted. */
+static gboolean
+gst_sidechain_duck_key_can_follow (
+    GstSidechainDuck *self, gint key_rate, gint main_rate, GstCaps *caps)
+{
+  GstPad *key = (GstPad *) gst_sidechain_duck_get_key_pad (self);
+  GstCaps *want, *possible;
+  gboolean can;
+
+  if (key == NULL)
+    return TRUE;
+  want = gst_pad_get_pad_template_caps (key);
+  want = gst_caps_make_writable (want);
+  gst_caps_set_simple (want, "rate", G_TYPE_INT, main_rate, NULL);
+  possible = gst_pad_peer_query_caps (key, want);
+  can = !gst_caps_is_empty (possible);
+  gst_caps_unref (possible);
+  gst_caps_unref (want);
+  gst_object_unref (key);
+  return can ||
+      gst_sidechain_duck_refuse_rate (self, key_rate, main_rate, caps);
+}
+
+/* The key came at another rate than the main's, negotiated before the main's
+ * rate was known (or before the main changed it). If upstream of the key
+ * can follow, it is asked to renegotiate (our caps query now names the
+ * main's rate) and the key counts as silence until its new caps come;
+ * otherwise the rate error. */
+static gboolean
+gst_sidechain_duck_renegotiate_key (
+    GstSidechainDuck *self, gint key_rate, gint main_rate, GstCaps *caps)
+{
+  GstPad *key;
+
+  if (!gst_sidechain_duck_key_can_follow (self, key_rate, main_rate, caps))
+    return FALSE;
+  GST_INFO_OBJECT (self, "key at %d Hz, main at %d Hz: renegotiating the key",
+      key_rate, main_rate);
+  key = (GstPad *) gst_sidechain_duck_get_key_pad (self);
+  if (key) {
+    gst_pad_push_event (key, gst_event_new_reconfigure ());
+    gst_object_unref (key);
+  }
+  return TRUE;
+}
+
 static gboolean
 gst_sidechain_duck_key_caps (GstSidechainDuck *self, GstCaps *caps)
 {
   GstAudioInfo info;
+  gint main_rate;
   GstStructure *st = gst_caps_get_structure (caps, 0);
 
   if (gst_structure_has_field (st, "sidechainduck-no-key"))
@@ -550,10 +621,13 @@ gst_sidechain_duck_key_caps (GstSidechainDuck *self, GstCaps *caps)
     gst_audio_info_set_format (
         &info, gst_audio_format_from_string (format), rate, channels, NULL);
   }
-  if (self->have_main_info &&
-      GST_AUDIO_INFO_RATE (&info) != GST_AUDIO_INFO_RATE (&self->main_info))
-    return gst_sidechain_duck_refuse_rate (self, GST_AUDIO_INFO_RATE (&info),
-        GST_AUDIO_INFO_RATE (&self->main_info), caps);
+  main_rate = gst_sidechain_duck_main_rate (self);
+  if (main_rate > 0 && GST_AUDIO_INFO_RATE (&info) != main_rate &&
+      !gst_sidechain_duck_renegotiate_key (
+          self, GST_AUDIO_INFO_RATE (&info), main_rate, caps))
+    return FALSE;
+  /* a key at another rate still counts, read at the main's rate, until its
+   * new caps come */
   self->key_info = info;
   self->have_key_info = TRUE;
   return TRUE;
@@ -567,10 +641,11 @@ gst_sidechain_duck_main_caps (GstSidechainDuck *self, GstCaps *caps)
   if (!gst_audio_info_from_caps (&info, caps))
     return FALSE;
   if (self->have_key_info &&
-      GST_AUDIO_INFO_RATE (&info) != GST_AUDIO_INFO_RATE (&self->key_info))
-    return gst_sidechain_duck_refuse_rate (self,
-        GST_AUDIO_INFO_RATE (&self->key_info), GST_AUDIO_INFO_RATE (&info),
-        caps);
+      GST_AUDIO_INFO_RATE (&info) != GST_AUDIO_INFO_RATE (&self->key_info) &&
+      !gst_sidechain_duck_renegotiate_key (self,
+          GST_AUDIO_INFO_RATE (&self->key_info), GST_AUDIO_INFO_RATE (&info),
+          caps))
+    return FALSE;
   if (self->have_main_info &&
       GST_AUDIO_INFO_RATE (&info) != GST_AUDIO_INFO_RATE (&self->main_info))
     /* a new rate: the detector's constants and the lookahead change */
@@ -619,17 +694,12 @@ gst_sidechain_duck_sink_query (
       gst_caps_unref (templ);
     } else {
       /* any channels and format, at the main's rate once it is known */
+      gint rate = gst_sidechain_duck_main_rate (self);
       caps = gst_pad_get_pad_template_caps (GST_PAD (pad));
-      GST_OBJECT_LOCK (self);
-      if (self->main_caps) {
-        GstStructure *s = gst_caps_get_structure (self->main_caps, 0);
-        gint rate;
-        if (gst_structure_get_int (s, "rate", &rate)) {
-          caps = gst_caps_make_writable (caps);
-          gst_caps_set_simple (caps, "rate", G_TYPE_INT, rate, NULL);
-        }
+      if (rate > 0) {
+        caps = gst_caps_make_writable (caps);
+        gst_caps_set_simple (caps, "rate", G_TYPE_INT, rate, NULL);
       }
-      GST_OBJECT_UNLOCK (self);
     }
     if (filter) {
       GstCaps *both =
@@ -644,20 +714,20 @@ gst_sidechain_duck_sink_query (
   if (GST_QUERY_TYPE (query) == GST_QUERY_ACCEPT_CAPS &&
       pad != self->main_pad) {
     GstCaps *caps;
-    gint rate, main_rate = 0;
+    gint rate, main_rate = gst_sidechain_duck_main_rate (self);
     gst_query_parse_accept_caps (query, &caps);
-    GST_OBJECT_LOCK (self);
-    if (self->main_caps)
-      gst_structure_get_int (
-          gst_caps_get_structure (self->main_caps, 0), "rate", &main_rate);
-    GST_OBJECT_UNLOCK (self);
     if (main_rate > 0 && gst_caps_is_fixed (caps) &&
         gst_structure_get_int (
             gst_caps_get_structure (caps, 0), "rate", &rate) &&
         rate != main_rate) {
-      /* say why, rather than leave upstream with a bare not-negotiated */
-      gst_sidechain_duck_refuse_rate (self, rate, main_rate, caps);
-      gst_query_set_accept_caps_result (query, FALSE);
+      /* caps chosen before the main's rate was known: taken, and the key
+       * renegotiates when they arrive, if upstream can follow; if not, say
+       * why rather than leave upstream with a bare not-negotiated */
+      GstCaps *templ = gst_pad_get_pad_template_caps (GST_PAD (pad));
+      gboolean ok = gst_caps_can_intersect (caps, templ) &&
+          gst_sidechain_duck_key_can_follow (self, rate, main_rate, caps);
+      gst_caps_unref (templ);
+      gst_query_set_accept_caps_result (query, ok);
       return TRUE;
     }
   }
@@ -857,8 +927,34 @@ gst_sidechain_duck_queue_gains (
   }
 }
 
-/* n key frames of buffer data from frame `from`, summed to mono, through the
- * detector. */
+/* The key frame read for main frame i of a key buffer: the same frame at the
+ * main's rate; the nearest earlier one while a key at another rate waits
+ * for its renegotiation (the detector wants the level, which that keeps). */
+static inline gsize
+gst_sidechain_duck_key_index (GstSidechainDuck *self, gsize i)
+{
+  gint key_rate = GST_AUDIO_INFO_RATE (&self->key_info);
+  gint main_rate = GST_AUDIO_INFO_RATE (&self->main_info);
+
+  if (key_rate == main_rate)
+    return i;
+  return (gsize) (((guint64) i * (guint64) key_rate) / (guint64) main_rate);
+}
+
+/* Main frames covered by a key buffer of n frames. */
+static gsize
+gst_sidechain_duck_key_span (GstSidechainDuck *self, gsize n)
+{
+  gint key_rate = GST_AUDIO_INFO_RATE (&self->key_info);
+  gint main_rate = GST_AUDIO_INFO_RATE (&self->main_info);
+
+  if (key_rate == main_rate)
+    return n;
+  return (gsize) (((guint64) n * (guint64) main_rate) / (guint64) key_rate);
+}
+
+/* Main frames [from, from + n) of a key buffer's data, summed to mono,
+ * through the detector. */
 static void
 gst_sidechain_duck_feed_key (
     GstSidechainDuck *self, const guint8 *data, gsize from, gsize n)
@@ -866,31 +962,32 @@ gst_sidechain_duck_feed_key (
   gint channels = GST_AUDIO_INFO_CHANNELS (&self->key_info);
   gboolean is_f32 =
       GST_AUDIO_INFO_FORMAT (&self->key_info) == GST_AUDIO_FORMAT_F32;
+  gboolean same_rate = GST_AUDIO_INFO_RATE (&self->key_info) ==
+      GST_AUDIO_INFO_RATE (&self->main_info);
 
-  if (channels == 1 && is_f32) {
+  if (channels == 1 && is_f32 && same_rate) {
     /* a mono F32 key is its own sum */
     gst_sidechain_duck_queue_gains (self, (const gfloat *) data + from, n);
     return;
   }
   for (gsize done = 0; done < n;) {
     gsize m = MIN (n - done, (gsize) CHUNK_FRAMES);
-    gsize first = (from + done) * (gsize) channels;
-    if (is_f32) {
-      const gfloat *f = (const gfloat *) data + first;
-      for (gsize i = 0; i < m; i++) {
-        gfloat sum = 0.0f;
+    for (gsize i = 0; i < m; i++) {
+      gsize first = gst_sidechain_duck_key_index (self, from + done + i) *
+          (gsize) channels;
+      gfloat sum = 0.0f;
+      if (is_f32) {
+        const gfloat *f = (const gfloat *) data + first;
         for (gint c = 0; c < channels; c++)
-          sum += f[i * (gsize) channels + (gsize) c];
-        self->scratch[i] = sum;
-      }
-    } else {
-      const gdouble *f = (const gdouble *) data + first;
-      for (gsize i = 0; i < m; i++) {
-        gdouble sum = 0.0;
+          sum += f[c];
+      } else {
+        const gdouble *f = (const gdouble *) data + first;
+        gdouble wide = 0.0;
         for (gint c = 0; c < channels; c++)
-          sum += f[i * (gsize) channels + (gsize) c];
-        self->scratch[i] = (gfloat) sum;
+          wide += f[c];
+        sum = (gfloat) wide;
       }
+      self->scratch[i] = sum;
     }
     gst_sidechain_duck_queue_gains (self, self->scratch, m);
     done += m;
@@ -923,7 +1020,7 @@ gst_sidechain_duck_advance_key (GstSidechainDuck *self, GstAggregatorPad *key,
       continue;
     }
     bpf = GST_AUDIO_INFO_BPF (&self->key_info);
-    n = gst_buffer_get_size (buf) / bpf;
+    n = gst_sidechain_duck_key_span (self, gst_buffer_get_size (buf) / bpf);
     if (self->key_offset == 0) {
       start = gst_sidechain_duck_grid_frame (
           self, &key->segment, GST_BUFFER_PTS (buf));
