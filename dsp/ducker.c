@@ -182,18 +182,6 @@ key_clamp (float x)
   return isfinite (x) ? copysignf (KEY_MAX, x) : 0.0f;
 }
 
-static inline float
-key_sample (MmDucker *d, float x)
-{
-  x = key_clamp (x);
-  if (d->lowpass) {
-    double band, low;
-    mm_svf_tick (&d->lowpass_coefs, &d->lowpass_state, x, &band, &low);
-    x = (float) low;
-  }
-  return x;
-}
-
 /* The gain of the frame that completes phase frames of the block. */
 static inline float
 frame_gain (MmDucker *d)
@@ -205,39 +193,69 @@ frame_gain (MmDucker *d)
       : d->gain + d->step * (float) d->phase;
 }
 
+/* The detector's mean square through n key frames (NULL: silence), the
+ * gains of the frames out, a control point every MM_DUCKER_CONTROL_FRAMES;
+ * the mean square stays in a register. */
+static void
+detect_frames (MmDucker *d, const float *key, float *gain, size_t n)
+{
+  const float coef = d->detector.rms_coef;
+  float ms = d->detect.mean_square;
+  for (size_t i = 0; i < n; i++) {
+    float x = key ? key_clamp (key[i]) : 0.0f;
+    ms += coef * (x * x - ms);
+    d->phase++;
+    gain[i] = frame_gain (d);
+    if (d->phase == MM_DUCKER_CONTROL_FRAMES) {
+      if (ms < 1e-30f)
+        ms = 0.0f;
+      d->detect.mean_square = ms;
+      d->phase = 0;
+      control_point (d);
+    }
+  }
+  d->detect.mean_square = ms < 1e-30f ? 0.0f : ms;
+}
+
+#define FILTER_BLOCK 256
+
+/* n key frames (NULL: silence), capped, through the low-pass and the
+ * high-pass into out; the filters' state in locals for the block. */
+static void
+filter_key (MmDucker *d, const float *key, float *out, size_t n)
+{
+  MmSvfState low = d->lowpass_state, high = d->detect.highpass;
+  const bool lowpass = d->lowpass, highpass = d->detector.highpass;
+  for (size_t i = 0; i < n; i++) {
+    double x = key ? key_clamp (key[i]) : 0.0f;
+    if (lowpass) {
+      double band, lowpassed;
+      mm_svf_tick (&d->lowpass_coefs, &low, x, &band, &lowpassed);
+      x = (float) lowpassed;
+    }
+    if (highpass)
+      x = (float) mm_svf_section_tick (
+          &d->detector.highpass_section, &d->detector.highpass_coefs, &high, x);
+    out[i] = (float) x;
+  }
+  d->lowpass_state = low;
+  d->detect.highpass = high;
+}
+
 static void
 process_frames (MmDucker *d, const float *key, float *gain, size_t n)
 {
   if (!d->lowpass && !d->detector.highpass) {
-    /* the common case, the mean square in a register */
-    const float coef = d->detector.rms_coef;
-    float ms = d->detect.mean_square;
-    for (size_t i = 0; i < n; i++) {
-      float x = key ? key_clamp (key[i]) : 0.0f;
-      ms += coef * (x * x - ms);
-      d->phase++;
-      gain[i] = frame_gain (d);
-      if (d->phase == MM_DUCKER_CONTROL_FRAMES) {
-        if (ms < 1e-30f)
-          ms = 0.0f;
-        d->detect.mean_square = ms;
-        d->phase = 0;
-        control_point (d);
-      }
-    }
-    d->detect.mean_square = ms < 1e-30f ? 0.0f : ms;
+    detect_frames (d, key, gain, n);
     return;
   }
-  for (size_t i = 0; i < n; i++) {
+  for (size_t done = 0; done < n;) {
+    float filtered[FILTER_BLOCK];
+    size_t m = n - done < FILTER_BLOCK ? n - done : FILTER_BLOCK;
     /* an absent key is silence through the filters too */
-    float x = key_sample (d, key ? key[i] : 0.0f);
-    mm_detector_power (&d->detector, &d->detect, x);
-    d->phase++;
-    gain[i] = frame_gain (d);
-    if (d->phase == MM_DUCKER_CONTROL_FRAMES) {
-      d->phase = 0;
-      control_point (d);
-    }
+    filter_key (d, key ? key + done : NULL, filtered, m);
+    detect_frames (d, filtered, gain + done, m);
+    done += m;
   }
   /* after the key falls silent the filters would end in a limit cycle of
    * subnormal numbers, slow on every sample (~2x on this path) */
