@@ -451,6 +451,7 @@ static void
 gst_sidechain_duck_end_unlinked_key (GstSidechainDuck *self, GstPad *pad)
 {
   GstSegment segment;
+  GstCaps *caps;
 
   if (pad == NULL || gst_pad_is_linked (pad) || !GST_PAD_IS_ACTIVE (pad))
     return;
@@ -459,12 +460,13 @@ gst_sidechain_duck_end_unlinked_key (GstSidechainDuck *self, GstPad *pad)
   gst_pad_send_event (pad, gst_event_new_stream_start ("sidechainduck-no-key"));
   /* caps before the segment, as sticky events go; marked, so that they
    * set nothing: the key that comes later brings its own */
-  gst_pad_send_event (pad,
-      gst_event_new_caps (gst_caps_new_simple ("audio/x-raw", "format",
-          G_TYPE_STRING, GST_AUDIO_NE (F32), "rate", G_TYPE_INT,
-          self->have_main_info ? GST_AUDIO_INFO_RATE (&self->main_info) : 48000,
-          "channels", G_TYPE_INT, 1, "layout", G_TYPE_STRING, "interleaved",
-          "sidechainduck-no-key", G_TYPE_BOOLEAN, TRUE, NULL)));
+  caps = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING,
+      GST_AUDIO_NE (F32), "rate", G_TYPE_INT,
+      self->have_main_info ? GST_AUDIO_INFO_RATE (&self->main_info) : 48000,
+      "channels", G_TYPE_INT, 1, "layout", G_TYPE_STRING, "interleaved",
+      "sidechainduck-no-key", G_TYPE_BOOLEAN, TRUE, NULL);
+  gst_pad_send_event (pad, gst_event_new_caps (caps));
+  gst_caps_unref (caps);
   gst_pad_send_event (pad, gst_event_new_segment (&segment));
   gst_pad_send_event (pad, gst_event_new_eos ());
 }
