@@ -124,9 +124,8 @@ add_peaks (MmBlockProfiler *p, const float *linked, size_t n, float *peak,
   return blocks;
 }
 
-/* The detector over n frames, the largest channel per frame into linked;
- * returns how many of them belong to the programme. */
-static size_t
+/* The detector over n frames, the largest channel per frame into linked. */
+static void
 detect (MmBlockProfiler *p, size_t n, const float *const *channel_input)
 {
   for (int c = 0; c < p->channels; c++) {
@@ -143,7 +142,6 @@ detect (MmBlockProfiler *p, size_t n, const float *const *channel_input)
   for (size_t i = 0; i < n; i++)
     top = p->linked[i] > top ? p->linked[i] : top;
   p->peak_taken = fmax (p->peak_taken, top);
-  return n;
 }
 
 #define DEFINE_PROFILER_ADD(SUFFIX, TYPE)                                      \

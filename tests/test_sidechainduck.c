@@ -31,7 +31,6 @@ typedef enum
   KEY_LATE, /* requested and linked while PLAYING, after link_after frames */
 } KeyMode;
 
-typedef void (*Tweak) (GstElement *duck, GRand *rand);
 
 typedef struct
 {
@@ -52,7 +51,7 @@ typedef struct
   gboolean resample_key; /* audioresample between the key and its pad */
   gboolean key_first; /* the key streams 200 ms before the main is pushed */
   gsize link_after; /* KEY_LATE: output frames before the key is linked */
-  Tweak tweak; /* called from another thread while streaming */
+  MmTestTweak tweak; /* called from another thread while streaming */
   void (*setup) (GstElement *duck); /* before PLAYING */
 } Run;
 
@@ -189,28 +188,6 @@ link_key (GstElement *pipeline, GstElement *duck, const Run *r, guint8 **data)
   return src;
 }
 
-typedef struct
-{
-  GstElement *duck;
-  Tweak tweak;
-  gint stop;
-  guint count;
-} TweakThread;
-
-static gpointer
-tweak_thread (gpointer data)
-{
-  TweakThread *t = data;
-  GRand *rand = g_rand_new_with_seed (99);
-  while (!g_atomic_int_get (&t->stop)) {
-    t->tweak (t->duck, rand);
-    t->count++;
-    g_usleep (100);
-  }
-  g_rand_free (rand);
-  return NULL;
-}
-
 static Result
 run (const Run *r)
 {
@@ -233,8 +210,7 @@ run (const Run *r)
   GRand *main_rand = r->seed ? g_rand_new_with_seed (r->seed) : NULL;
   GRand *key_rand = r->seed ? g_rand_new_with_seed (r->seed + 1) : NULL;
   guint8 *key_data = NULL;
-  TweakThread tt = { duck, r->tweak, 0, 0 };
-  GThread *thread = NULL;
+  MmTestTweaker *tweaker = NULL;
   gint64 deadline = g_get_monotonic_time () + RUN_DEADLINE_US;
 
   g_assert_no_error (error);
@@ -272,7 +248,7 @@ run (const Run *r)
 
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
   if (r->tweak)
-    thread = g_thread_new ("tweak", tweak_thread, &tt);
+    tweaker = mmtest_tweaker_start (duck, r->tweak);
   bus = gst_element_get_bus (pipeline);
   while (!done) {
     GstSample *sample =
@@ -338,11 +314,8 @@ run (const Run *r)
       done = TRUE;
     }
   }
-  if (thread) {
-    g_atomic_int_set (&tt.stop, 1);
-    g_thread_join (thread);
-    res.tweaks = tt.count;
-  }
+  if (tweaker)
+    res.tweaks = mmtest_tweaker_stop (tweaker);
   /* what the sink still holds */
   {
     GstSample *sample;

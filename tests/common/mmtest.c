@@ -174,24 +174,52 @@ mmtest_process (const gchar *element_desc, const MmTestStream *stream,
   return all;
 }
 
-typedef struct
+struct _MmTestTweaker
 {
   GstElement *element;
   MmTestTweak tweak;
   gint stop;
-} Tweaker;
+  guint count;
+  GThread *thread;
+};
 
 static gpointer
 tweak_until_stopped (gpointer data)
 {
-  Tweaker *t = data;
+  MmTestTweaker *t = data;
   GRand *rand = g_rand_new_with_seed (99);
   while (!g_atomic_int_get (&t->stop)) {
     t->tweak (t->element, rand);
+    g_atomic_int_inc (&t->count);
     g_usleep (100);
   }
   g_rand_free (rand);
   return NULL;
+}
+
+MmTestTweaker *
+mmtest_tweaker_start (GstElement *element, MmTestTweak tweak)
+{
+  MmTestTweaker *t = g_new0 (MmTestTweaker, 1);
+
+  g_assert_nonnull (element);
+  t->element = gst_object_ref (element);
+  t->tweak = tweak;
+  t->thread = g_thread_new ("tweak", tweak_until_stopped, t);
+  return t;
+}
+
+guint
+mmtest_tweaker_stop (MmTestTweaker *t)
+{
+  guint count;
+
+  g_atomic_int_set (&t->stop, 1);
+  g_thread_join (t->thread);
+  count = (guint) g_atomic_int_get (&t->count);
+  gst_object_unref (t->element);
+  g_free (t);
+  return count;
 }
 
 gdouble *
@@ -199,17 +227,16 @@ mmtest_process_while_tweaking (GstHarness *h, const gchar *element_name,
     const MmTestStream *stream, const gdouble *input, gsize n_frames,
     MmTestTweak tweak, gsize *out_frames)
 {
-  Tweaker t = { gst_harness_find_element (h, element_name), tweak, 0 };
-  GThread *thread;
+  GstElement *element = gst_harness_find_element (h, element_name);
+  MmTestTweaker *t;
   GstClockTime pts = 0;
   gdouble *out;
 
-  g_assert_nonnull (t.element);
-  thread = g_thread_new ("tweak", tweak_until_stopped, &t);
+  g_assert_nonnull (element);
+  t = mmtest_tweaker_start (element, tweak);
+  gst_object_unref (element);
   out = mmtest_harness_process (h, stream, input, n_frames, &pts, out_frames);
-  g_atomic_int_set (&t.stop, 1);
-  g_thread_join (thread);
-  gst_object_unref (t.element);
+  mmtest_tweaker_stop (t);
   return out;
 }
 

@@ -49,9 +49,6 @@ gdouble *mmtest_harness_process (GstHarness *h, const MmTestStream *stream,
 gdouble *mmtest_process (const gchar *element_desc, const MmTestStream *stream,
     const gdouble *input, gsize n_frames, gsize *out_frames);
 
-/* Streams input through h while another thread calls tweak (element, rand)
- * again and again, 100 us apart: settings change at random moments while audio
- * flows. Returns the output (g_free it) and its frame count. */
 /* Runs x through a new harness of element_desc (drained at EOS) and asserts
  * the output is x itself: same frame count, bit for bit. */
 void mmtest_assert_unchanged (const gchar *element_desc,
@@ -63,6 +60,15 @@ void mmtest_pull_contiguous (GstHarness *h, const MmTestStream *stream,
     GstClockTime *expected, guint64 *frames);
 
 typedef void (*MmTestTweak) (GstElement *element, GRand *rand);
+typedef struct _MmTestTweaker MmTestTweaker;
+/* A thread that calls tweak (element, rand) again and again, 100 us apart
+ * (the same random sequence each run), until stopped; stopping returns how
+ * many calls it made. */
+MmTestTweaker *mmtest_tweaker_start (GstElement *element, MmTestTweak tweak);
+guint mmtest_tweaker_stop (MmTestTweaker *tweaker);
+/* Streams input through h with a tweaker on the element named element_name:
+ * settings change at random moments while audio flows. Returns the output
+ * (g_free it) and its frame count. */
 gdouble *mmtest_process_while_tweaking (GstHarness *h,
     const gchar *element_name, const MmTestStream *stream, const gdouble *input,
     gsize n_frames, MmTestTweak tweak, gsize *out_frames);
