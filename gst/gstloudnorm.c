@@ -198,20 +198,14 @@
  * boosting by at most 12 dB.
  */
 
-/* pread () */
-#define _POSIX_C_SOURCE 200809L
-
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
 #include "gstloudnorm.h"
 
-#include <errno.h>
-#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "gstmmutil.h"
 
@@ -262,8 +256,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_loudnorm_debug);
 #define WORK_FRAMES 4096
 /* blocks per pass over the profile */
 #define PLAN_CHUNK 4096
-/* memory chunks and file I/O blocks of the spool */
-#define SPOOL_CHUNK_BYTES (256 * 1024)
 
 enum
 {
@@ -391,205 +383,6 @@ static gboolean gst_loudnorm_sink_query (
     GstPad *pad, GstObject *parent, GstQuery *query);
 static gboolean gst_loudnorm_src_query (
     GstPad *pad, GstObject *parent, GstQuery *query);
-
-/* ---- the spool: the programme's audio, in memory and past max-memory in a
- * temporary file ---- */
-
-struct _GstLoudnormSpool
-{
-  gsize chunk_bytes; /* whole frames, at most SPOOL_CHUNK_BYTES */
-  guint64 max_memory; /* bytes */
-  GPtrArray *chunks; /* the first bytes, in memory */
-  guint64 mem_bytes;
-  gint fd; /* the rest, in the file; -1 until needed */
-  gchar *path; /* set while the file still has a name */
-  guint8 *io; /* write buffer, then read cache; chunk_bytes */
-  gsize io_len; /* bytes pending (writing) or cached (reading) */
-  guint64 io_start; /* file offset of the read cache */
-  guint64 file_bytes; /* pending bytes included */
-  gboolean reading;
-  guint64 read_pos; /* bytes */
-};
-
-static GstLoudnormSpool *
-spool_new (gsize bpf, guint64 max_memory)
-{
-  GstLoudnormSpool *s = g_new0 (GstLoudnormSpool, 1);
-
-  s->chunk_bytes = MAX (1, SPOOL_CHUNK_BYTES / bpf) * bpf;
-  s->max_memory = max_memory;
-  s->chunks = g_ptr_array_new_with_free_func (g_free);
-  s->fd = -1;
-  return s;
-}
-
-static void
-spool_free (GstLoudnormSpool *s)
-{
-  if (s == NULL)
-    return;
-  g_ptr_array_unref (s->chunks);
-  if (s->fd >= 0)
-    close (s->fd);
-  if (s->path) {
-    g_unlink (s->path);
-    g_free (s->path);
-  }
-  g_free (s->io);
-  g_free (s);
-}
-
-static guint64
-spool_bytes (const GstLoudnormSpool *s)
-{
-  return s->mem_bytes + s->file_bytes;
-}
-
-static gboolean
-spool_write_all (GstLoudnormSpool *s, const guint8 *data, gsize len)
-{
-  while (len > 0) {
-    gssize done = write (s->fd, data, len);
-    if (done < 0 && errno == EINTR)
-      continue;
-    if (done <= 0)
-      return FALSE;
-    data += done;
-    len -= (gsize) done;
-  }
-  return TRUE;
-}
-
-static gboolean
-spool_open_file (GstLoudnormSpool *s, GError **error)
-{
-  s->fd = g_file_open_tmp ("gst-loudnorm-XXXXXX.raw", &s->path, error);
-  if (s->fd < 0)
-    return FALSE;
-  /* nameless from here on where the system allows: gone with the process */
-  if (g_unlink (s->path) == 0) {
-    g_free (s->path);
-    s->path = NULL;
-  }
-  s->io = g_malloc (s->chunk_bytes);
-  s->io_len = 0;
-  return TRUE;
-}
-
-static gboolean
-spool_append (
-    GstLoudnormSpool *s, const guint8 *data, gsize len, GError **error)
-{
-  g_return_val_if_fail (!s->reading, FALSE);
-
-  while (len > 0) {
-    gsize n;
-
-    if (s->fd < 0) {
-      guint64 room = (guint64) s->chunks->len * s->chunk_bytes - s->mem_bytes;
-      if (room == 0) {
-        if ((guint64) (s->chunks->len + 1) * s->chunk_bytes <= s->max_memory) {
-          g_ptr_array_add (s->chunks, g_malloc (s->chunk_bytes));
-        } else if (!spool_open_file (s, error)) {
-          return FALSE;
-        }
-        continue;
-      }
-      n = (gsize) MIN (room, len);
-      memcpy ((guint8 *) g_ptr_array_index (s->chunks, s->chunks->len - 1) +
-              (s->chunk_bytes - room),
-          data, n);
-      s->mem_bytes += n;
-    } else {
-      n = MIN (s->chunk_bytes - s->io_len, len);
-      memcpy (s->io + s->io_len, data, n);
-      s->io_len += n;
-      s->file_bytes += n;
-      if (s->io_len == s->chunk_bytes) {
-        if (!spool_write_all (s, s->io, s->io_len))
-          goto write_failed;
-        s->io_len = 0;
-      }
-    }
-    data += n;
-    len -= n;
-  }
-  return TRUE;
-
-write_failed:
-  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-      "Could not write the temporary file: %s", g_strerror (errno));
-  return FALSE;
-}
-
-/* The writes done, reading starts (again) from the beginning. */
-static gboolean
-spool_rewind (GstLoudnormSpool *s, GError **error)
-{
-  if (!s->reading) {
-    if (s->fd >= 0 && s->io_len > 0 && !spool_write_all (s, s->io, s->io_len)) {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-          "Could not write the temporary file: %s", g_strerror (errno));
-      return FALSE;
-    }
-    s->reading = TRUE;
-    s->io_len = 0;
-    s->io_start = 0;
-  }
-  s->read_pos = 0;
-  return TRUE;
-}
-
-/* Reads the next len bytes; what lies past the end reads as zeros. */
-static gboolean
-spool_read (GstLoudnormSpool *s, guint8 *dst, gsize len, GError **error)
-{
-  guint64 total = spool_bytes (s);
-
-  while (len > 0 && s->read_pos < total) {
-    gsize n;
-
-    if (s->read_pos < s->mem_bytes) {
-      guint64 off = s->read_pos % s->chunk_bytes;
-      const guint8 *chunk =
-          g_ptr_array_index (s->chunks, s->read_pos / s->chunk_bytes);
-      n = (gsize) MIN (MIN ((guint64) len, s->chunk_bytes - off),
-          s->mem_bytes - s->read_pos);
-      memcpy (dst, chunk + off, n);
-    } else {
-      guint64 fpos = s->read_pos - s->mem_bytes;
-      if (fpos < s->io_start || fpos >= s->io_start + s->io_len) {
-        gsize want =
-            (gsize) MIN ((guint64) s->chunk_bytes, s->file_bytes - fpos);
-        gsize got = 0;
-        while (got < want) {
-          gssize r =
-              pread (s->fd, s->io + got, want - got, (off_t) (fpos + got));
-          if (r < 0 && errno == EINTR)
-            continue;
-          if (r <= 0) {
-            g_set_error (error, G_FILE_ERROR,
-                r < 0 ? g_file_error_from_errno (errno) : G_FILE_ERROR_IO,
-                "Could not read the temporary file: %s",
-                r < 0 ? g_strerror (errno) : "it is shorter than written");
-            return FALSE;
-          }
-          got += (gsize) r;
-        }
-        s->io_start = fpos;
-        s->io_len = got;
-      }
-      n = (gsize) MIN ((guint64) len, s->io_start + s->io_len - fpos);
-      memcpy (dst, s->io + (fpos - s->io_start), n);
-    }
-    s->read_pos += n;
-    dst += n;
-    len -= n;
-  }
-  if (len > 0)
-    memset (dst, 0, len);
-  return TRUE;
-}
 
 /* ---- the element ---- */
 
@@ -731,9 +524,9 @@ gst_loudnorm_reset_programme (GstLoudnorm *self)
   self->ts_base = GST_CLOCK_TIME_NONE;
   self->ts_frames = 0;
   self->base_pts = GST_CLOCK_TIME_NONE;
-  spool_free (self->spool);
+  gst_mm_spool_free (self->spool);
   self->spool = NULL;
-  spool_free (self->profile);
+  gst_mm_spool_free (self->profile);
   self->profile = NULL;
   self->profile_blocks = 0;
   if (self->profiler)
@@ -1276,7 +1069,7 @@ gst_loudnorm_profile_write (GstLoudnorm *self, const float *peak,
     records[i].energy = energy[i];
   }
   self->profile_blocks += n;
-  return spool_append (self->profile, (const guint8 *) records,
+  return gst_mm_spool_append (self->profile, (const guint8 *) records,
       n * sizeof (ProfileRecord), error);
 }
 
@@ -1363,7 +1156,7 @@ gst_loudnorm_plan_start (GstLoudnormPlan *plan, GstLoudnorm *self,
   mm_block_limiter_start (self->block_limiter,
       GST_AUDIO_INFO_RATE (&self->info), gain_db, ceiling_db,
       LIMITER_RELEASE_MS, LIMITER_AUTO_RELEASE);
-  return spool_rewind (self->profile, error);
+  return gst_mm_spool_rewind (self->profile, error);
 }
 
 static void
@@ -1391,7 +1184,7 @@ gst_loudnorm_plan_ensure (GstLoudnormPlan *plan, guint64 upto, GError **error)
     gsize real = plan->fed < n_blocks
         ? (gsize) MIN ((guint64) r, n_blocks - plan->fed)
         : 0;
-    if (!spool_read (plan->self->profile, (guint8 *) plan->records,
+    if (!gst_mm_spool_read (plan->self->profile, (guint8 *) plan->records,
             real * sizeof (ProfileRecord), error))
       return FALSE;
     for (gsize i = 0; i < r; i++)
@@ -1579,7 +1372,7 @@ gst_loudnorm_render (GstLoudnorm *self, gdouble gain_db, gdouble ceiling_db,
   mm_loudness_reset (self->out_meter);
   self->meter_frames = 0;
   if (!gst_loudnorm_plan_start (&plan, self, gain_db, ceiling_db, &error) ||
-      !spool_rewind (self->spool, &error)) {
+      !gst_mm_spool_rewind (self->spool, &error)) {
     gst_loudnorm_plan_clear (&plan);
     return gst_loudnorm_read_failed (self, error);
   }
@@ -1608,7 +1401,7 @@ gst_loudnorm_render (GstLoudnorm *self, gdouble gain_db, gdouble ceiling_db,
       n = (gsize) MIN ((guint64) n, h->offset - out_pos);
     buf = gst_buffer_new_allocate (NULL, n * bpf, NULL);
     gst_buffer_map (buf, &map, GST_MAP_WRITE);
-    if (!spool_read (self->spool, map.data, n * bpf, &error) ||
+    if (!gst_mm_spool_read (self->spool, map.data, n * bpf, &error) ||
         !gst_loudnorm_plan_apply (
             &plan, map.data, out_pos, n, gain_lin, &peak, &lowest, &error)) {
       gst_buffer_unmap (buf, &map);
@@ -2142,12 +1935,12 @@ gst_loudnorm_start_programme (
       gst_loudnorm_refuse_live (self);
       return GST_FLOW_ERROR;
     }
-    self->spool = spool_new (
-        GST_AUDIO_INFO_BPF (&self->info), (guint64) max_memory * 1024 * 1024);
+    self->spool = gst_mm_spool_new (GST_AUDIO_INFO_BPF (&self->info),
+        (guint64) max_memory * 1024 * 1024, "gst-loudnorm-XXXXXX.raw");
     /* the profile is an eighth of the audio's size or less (stereo F32 at
      * 48 kHz: a sixteenth) */
-    self->profile = spool_new (
-        sizeof (ProfileRecord), (guint64) max_memory * 1024 * 1024 / 8);
+    self->profile = gst_mm_spool_new (sizeof (ProfileRecord),
+        (guint64) max_memory * 1024 * 1024 / 8, "gst-loudnorm-XXXXXX.raw");
     self->profile_blocks = 0;
     mm_block_profiler_reset (self->profiler);
     /* output buffers the size of the first input buffer, from 10 ms to 1 s */
@@ -2214,24 +2007,26 @@ gst_loudnorm_take (GstLoudnorm *self, const guint8 *data, gsize n)
         self->ts_frames, post, interval);
   } else {
     GError *error = NULL;
-    gboolean had_file = self->spool->fd >= 0;
+    gboolean had_file = gst_mm_spool_uses_file (self->spool);
     if (!gst_loudnorm_profile_add (self, data, n, &error) ||
-        !spool_append (
+        !gst_mm_spool_append (
             self->spool, data, n * GST_AUDIO_INFO_BPF (&self->info), &error)) {
       GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
           ("%s: could not hold the audio: %s", GST_OBJECT_NAME (self),
               error->message),
           ("max-memory=%" G_GUINT64_FORMAT " MiB; the rest goes to a "
            "temporary file in %s",
-              self->spool->max_memory / (1024 * 1024), g_get_tmp_dir ()));
+              gst_mm_spool_max_memory (self->spool) / (1024 * 1024),
+              g_get_tmp_dir ()));
       g_error_free (error);
       return GST_FLOW_ERROR;
     }
-    if (!had_file && self->spool->fd >= 0)
+    if (!had_file && gst_mm_spool_uses_file (self->spool))
       GST_INFO_OBJECT (self,
           "past max-memory (%" G_GUINT64_FORMAT " MiB): the rest goes to a "
           "temporary file in %s",
-          self->spool->max_memory / (1024 * 1024), g_get_tmp_dir ());
+          gst_mm_spool_max_memory (self->spool) / (1024 * 1024),
+          g_get_tmp_dir ());
   }
   self->frames += n;
   self->ts_frames += n;

@@ -15,6 +15,7 @@
 #include <gst/audio/audio.h>
 #include <gst/gst.h>
 
+#include "gstmmspool.h"
 #include "blocklimiter.h"
 #include "leveler.h"
 #include "limiter.h"
@@ -63,7 +64,6 @@ GType gst_loudnorm_preset_get_type (void);
 #define GST_TYPE_LOUDNORM (gst_loudnorm_get_type ())
 G_DECLARE_FINAL_TYPE (GstLoudnorm, gst_loudnorm, GST, LOUDNORM, GstElement)
 
-typedef struct _GstLoudnormSpool GstLoudnormSpool;
 
 struct _GstLoudnorm
 {
@@ -118,8 +118,8 @@ struct _GstLoudnorm
   guint64 ts_frames;
   GstClockTime base_pts; /* time of the first frame */
   guint out_block; /* frames per output buffer in file mode */
-  GstLoudnormSpool *spool; /* file mode: the audio held */
-  GstLoudnormSpool *profile; /* file mode: peak and energy per block */
+  GstMmSpool *spool; /* file mode: the audio held */
+  GstMmSpool *profile; /* file mode: peak and energy per block */
   guint64 profile_blocks;
   GQueue held_events; /* file mode: serialized events and their offsets */
   /* live mode: the delay (leveler and limiter), priming frames still to
