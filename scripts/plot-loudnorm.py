@@ -34,7 +34,8 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plotkit import save, start  # noqa: E402
+from plotkit import (check_frames, finish, interval_s, pull_all, push_all,  # noqa: E402
+                     require, run_one, save)
 
 RATE = 48000
 TARGET = -23.0          # preset=ebu-r128
@@ -115,55 +116,29 @@ def run(Gst, chain, x, rate=RATE):
     description whose elements are named. Returns (output n x 2, {element name:
     [(interval end s, short-term LUFS)]}, {element name: loudnorm-summary dict});
     raises on an error message or when the frame count changes."""
-    if Gst.ElementFactory.find("loudnorm") is None:
-        raise RuntimeError("element 'loudnorm' not found: build the plugin "
-                           "(scripts/build.sh) and pass --plugin-dir build/gst")
+    require(Gst, "loudnorm")
     caps = f"audio/x-raw,format=F32LE,layout=interleaved,rate={rate},channels=2"
     pipe = Gst.parse_launch(
         f"appsrc name=src caps={caps} format=time ! {chain} ! "
         f"appsink name=sink sync=false caps={caps}")
     src, sink = pipe.get_by_name("src"), pipe.get_by_name("sink")
     pipe.set_state(Gst.State.PLAYING)
-    for i0 in range(0, x.shape[0], BLOCK):
-        chunk = np.ascontiguousarray(x[i0:i0 + BLOCK], dtype="<f4")
-        buf = Gst.Buffer.new_wrapped(chunk.tobytes())
-        buf.pts = Gst.util_uint64_scale(i0, Gst.SECOND, rate)
-        buf.duration = Gst.util_uint64_scale(chunk.shape[0], Gst.SECOND, rate)
-        src.emit("push-buffer", buf)
-    src.emit("end-of-stream")
-    chunks = []
-    while True:
-        sample = sink.emit("pull-sample")
-        if sample is None:
-            break
-        b = sample.get_buffer()
-        chunks.append(np.frombuffer(b.extract_dup(0, b.get_size()), dtype="<f4"))
-    meters, summaries, error = {}, {}, None
-    bus = pipe.get_bus()
-    while True:
-        msg = bus.pop()
-        if msg is None:
-            break
-        if msg.type == Gst.MessageType.ERROR:
-            error = msg.parse_error()
-        elif msg.type == Gst.MessageType.WARNING:
-            print(f"  warning: {msg.parse_warning()[0].message}")
-        elif msg.type == Gst.MessageType.ELEMENT:
-            s = msg.get_structure()
-            who = msg.src.get_name()
-            if s.get_name() == "loudnorm":
-                end = (s.get_value("timestamp") + s.get_value("duration")) / 1e9
-                meters.setdefault(who, []).append((end, s.get_value("short-term")))
-            elif s.get_name() == "loudnorm-summary":
-                summaries[who] = {s.nth_field_name(i): s.get_value(s.nth_field_name(i))
-                                  for i in range(s.n_fields())}
-    pipe.set_state(Gst.State.NULL)
-    if error is not None:
-        err, dbg = error
-        raise RuntimeError(f"{chain}: {err.message} ({dbg})")
-    y = np.concatenate(chunks).reshape(-1, 2) if chunks else np.zeros((0, 2))
-    if y.shape[0] != x.shape[0]:
-        raise RuntimeError(f"{chain}: got {y.shape[0]} frames, sent {x.shape[0]}")
+    push_all(Gst, src, x, BLOCK, rate, "<f4")
+    y = pull_all(sink, "<f4")
+    meters, summaries = {}, {}
+
+    def on_element(who, s):
+        if s.get_name() == "loudnorm":
+            meters.setdefault(who, []).append((interval_s(s)[1], s.get_value("short-term")))
+        elif s.get_name() == "loudnorm-summary":
+            summaries[who] = {s.nth_field_name(i): s.get_value(s.nth_field_name(i))
+                              for i in range(s.n_fields())}
+
+    def on_warning(msg):
+        print(f"  warning: {msg.parse_warning()[0].message}")
+    finish(Gst, pipe, chain, on_element, on_warning)
+    y = y.reshape(-1, 2)
+    check_frames(y.shape[0], x.shape[0], chain)
     return y, meters, summaries
 
 
@@ -278,21 +253,8 @@ def plot(Gst, plt, path, report):
 
 
 def main(argv=None):
-    started = start("plot-loudnorm", "Plots loudnorm's loudness before and after.", argv)
-    if started is None:
-        return 1
-    outdir, plt, Gst = started
-    path = os.path.join(outdir, "loudnorm-before-after.png")
-    report = []
-    try:
-        size, status = plot(Gst, plt, path, report)
-    except RuntimeError as e:
-        print(f"plot-loudnorm: {e}", file=sys.stderr)
-        return 1
-    print(f"wrote {path} ({size // 1024} KB)")
-    for line in report:
-        print(f"  {line}")
-    return status
+    return run_one("plot-loudnorm", "Plots loudnorm's loudness before and after.",
+                   "loudnorm-before-after.png", plot, argv)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo"))
-from plotkit import save, start  # noqa: E402
+from plotkit import (check_frames, element_pipeline, pull_all, push_all,  # noqa: E402
+                     require, save, start)
 from report import eq_band_prototype_db  # noqa: E402  (the main job's prototypes)
 
 N_IMPULSE = 1 << 16          # frames pushed: 1.4 s at 48 kHz, 0.67 Hz resolution
@@ -50,9 +51,7 @@ MASTERING_LABELS = ["high-pass 25 Hz, 24 dB/oct", "low-shelf 90 Hz +1 dB",
 class Measure:
     def __init__(self, Gst):
         self.Gst = Gst
-        if Gst.ElementFactory.find("mixeq") is None:
-            raise RuntimeError("element 'mixeq' not found: build the plugin "
-                               "(scripts/build.sh) and pass --plugin-dir build/gst")
+        require(Gst, "mixeq")
 
     def run(self, factory, setup, rate, impulse, n=N_IMPULSE):
         """Pushes one buffer of n frames, zero but for frame 0 = impulse (one value per
@@ -63,44 +62,19 @@ class Measure:
         caps = Gst.Caps.from_string(
             f"audio/x-raw,format=F64LE,layout=interleaved,rate={rate},channels={channels}"
             + (",channel-mask=(bitmask)0x3" if channels == 2 else ""))
-        pipe = Gst.Pipeline.new(None)
-        src = Gst.ElementFactory.make("appsrc", None)
-        el = Gst.ElementFactory.make(factory, None)
-        sink = Gst.ElementFactory.make("appsink", None)
-        src.set_property("caps", caps)
-        src.set_property("format", Gst.Format.TIME)
-        sink.set_property("caps", caps)
-        sink.set_property("sync", False)
-        for e in (src, el, sink):
-            pipe.add(e)
-        src.link(el)
-        el.link(sink)
+        pipe, src, el, sink = element_pipeline(Gst, factory, caps)
         setup(el)
         x = np.zeros((n, channels))
         x[0, :] = impulse
-        buf = Gst.Buffer.new_wrapped(x.astype("<f8").tobytes())
-        buf.pts = 0
-        buf.duration = Gst.util_uint64_scale(n, Gst.SECOND, rate)
         pipe.set_state(Gst.State.PLAYING)
-        src.emit("push-buffer", buf)
-        src.emit("end-of-stream")
-        chunks = []
-        while True:
-            sample = sink.emit("pull-sample")
-            if sample is None:
-                break
-            b = sample.get_buffer()
-            ok, info = b.map(Gst.MapFlags.READ)
-            chunks.append(np.frombuffer(bytes(info.data), dtype="<f8"))
-            b.unmap(info)
+        push_all(Gst, src, x, n, rate, "<f8")          # one buffer
+        y = pull_all(sink, "<f8")
         msg = pipe.get_bus().pop_filtered(Gst.MessageType.ERROR)
         pipe.set_state(Gst.State.NULL)
         if msg is not None:
             err, dbg = msg.parse_error()
             raise RuntimeError(f"{factory}: {err.message} ({dbg})")
-        y = np.concatenate(chunks) if chunks else np.zeros(0)
-        if y.size != n * channels:
-            raise RuntimeError(f"{factory}: got {y.size // channels} frames, sent {n}")
+        check_frames(y.size // channels, n, factory)
         return y.reshape(n, channels)
 
     def mixeq(self, bands, rate, impulse=(1.0,), output_gain=0.0):

@@ -41,7 +41,8 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plotkit import save, start  # noqa: E402
+from plotkit import (check_frames, finish, interval_s, latency_ns,  # noqa: E402
+                     pull_all, push, require, run_one, save)
 
 RATE = 48000
 SECONDS = 12.0
@@ -131,9 +132,7 @@ def run(Gst, main, key, props):
     post-messages=true, interval 10 ms). Returns (output n x channels, [(interval start s,
     interval end s, gain-reduction dB)], latency in ns from the element's LATENCY query
     or None); raises on an error message or when the frame count changes."""
-    if Gst.ElementFactory.find("sidechainduck") is None:
-        raise RuntimeError("element 'sidechainduck' not found: build the plugin "
-                           "(scripts/build.sh) and pass --plugin-dir build/gst")
+    require(Gst, "sidechainduck")
     ch = main.shape[1]
     caps_main = f"audio/x-raw,format=F32LE,layout=interleaved,rate={RATE},channels={ch}"
     caps_key = f"audio/x-raw,format=F32LE,layout=interleaved,rate={RATE},channels=1"
@@ -146,49 +145,22 @@ def run(Gst, main, key, props):
     src_main, src_key = pipe.get_by_name("main"), pipe.get_by_name("key")
     sink, duck = pipe.get_by_name("sink"), pipe.get_by_name("duck")
     pipe.set_state(Gst.State.PLAYING)
-
-    def push(src, x, i0):
-        chunk = np.ascontiguousarray(x[i0:i0 + BLOCK], dtype="<f4")
-        buf = Gst.Buffer.new_wrapped(chunk.tobytes())
-        buf.pts = Gst.util_uint64_scale(i0, Gst.SECOND, RATE)
-        buf.duration = Gst.util_uint64_scale(chunk.shape[0], Gst.SECOND, RATE)
-        src.emit("push-buffer", buf)
-
     for i0 in range(0, main.shape[0], BLOCK):
-        push(src_key, key, i0)
-        push(src_main, main, i0)
+        push(Gst, src_key, key, i0, BLOCK, RATE, "<f4")
+        push(Gst, src_main, main, i0, BLOCK, RATE, "<f4")
     src_key.emit("end-of-stream")
     src_main.emit("end-of-stream")
-    chunks = []
-    while True:
-        sample = sink.emit("pull-sample")
-        if sample is None:
-            break
-        b = sample.get_buffer()
-        chunks.append(np.frombuffer(b.extract_dup(0, b.get_size()), dtype="<f4"))
-    query = Gst.Query.new_latency()
-    latency = query.parse_latency()[1] if duck.get_static_pad("src").query(query) else None
-    meter, error = [], None
-    bus = pipe.get_bus()
-    while True:
-        msg = bus.pop()
-        if msg is None:
-            break
-        if msg.type == Gst.MessageType.ERROR:
-            error = msg.parse_error()
-        elif msg.type == Gst.MessageType.ELEMENT:
-            s = msg.get_structure()
-            if s is not None and s.get_name() == "sidechainduck":
-                ts, dur = s.get_value("timestamp"), s.get_value("duration")
-                meter.append((ts / 1e9, (ts + dur) / 1e9, s.get_value("gain-reduction")))
-    pipe.set_state(Gst.State.NULL)
-    if error is not None:
-        err, dbg = error
-        raise RuntimeError(f"sidechainduck {settings}: {err.message} ({dbg})")
-    y = np.concatenate(chunks).reshape(-1, ch) if chunks else np.zeros((0, ch))
-    if y.shape[0] != main.shape[0]:
-        raise RuntimeError(f"sidechainduck {settings}: got {y.shape[0]} frames, "
-                           f"sent {main.shape[0]}")
+    y = pull_all(sink, "<f4")
+    latency = latency_ns(Gst, duck)
+    meter = []
+
+    def on_element(_, s):
+        if s.get_name() == "sidechainduck":
+            meter.append(interval_s(s) + (s.get_value("gain-reduction"),))
+    what = f"sidechainduck {settings}"
+    finish(Gst, pipe, what, on_element)
+    y = y.reshape(-1, ch)
+    check_frames(y.shape[0], main.shape[0], what)
     return y.astype(np.float64), meter, latency
 
 
@@ -353,22 +325,8 @@ def plot(Gst, plt, path, report):
 
 
 def main(argv=None):
-    started = start("plot-sidechainduck", "Plots sidechainduck ducking music under a voice.",
-                    argv)
-    if started is None:
-        return 1
-    outdir, plt, Gst = started
-    path = os.path.join(outdir, "sidechainduck-voiceover.png")
-    report = []
-    try:
-        size, status = plot(Gst, plt, path, report)
-    except RuntimeError as e:
-        print(f"plot-sidechainduck: {e}", file=sys.stderr)
-        return 1
-    print(f"wrote {path} ({size // 1024} KB)")
-    for line in report:
-        print(f"  {line}")
-    return status
+    return run_one("plot-sidechainduck", "Plots sidechainduck ducking music under a voice.",
+                   "sidechainduck-voiceover.png", plot, argv)
 
 
 if __name__ == "__main__":

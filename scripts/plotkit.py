@@ -74,21 +74,36 @@ def save(fig, path, plt):
     return len(data)
 
 
-def run_mono(Gst, element_name, x, props, rate):
-    """Pushes the mono signal x (float64) through appsrc ! element_name ! appsink with
-    the given properties (values as gst-launch takes them), in 1024-frame buffers.
-    Returns (output float64 array, latency in frames from the element's LATENCY query
-    or None, [(interval end s, gain-reduction dB)] from its meter messages); raises
-    on an error message or when the frame count changes."""
-    import numpy as np
-    if Gst.ElementFactory.find(element_name) is None:
-        raise RuntimeError(f"element '{element_name}' not found: build the plugin "
-                           "(scripts/build.sh) and pass --plugin-dir build/gst")
-    caps = Gst.Caps.from_string(
-        f"audio/x-raw,format=F64LE,layout=interleaved,rate={rate},channels=1")
+def run_one(program, description, filename, plot, argv=None):
+    """main() of a script that writes one plot: start(), then plot(Gst, plt, path, report)
+    with path OUTDIR/filename, which returns (PNG size, exit status) and appends lines to
+    report; prints "wrote PATH (N KB)" and the report. Returns the exit status (1 with
+    the message printed when plot raises RuntimeError)."""
+    started = start(program, description, argv)
+    if started is None:
+        return 1
+    outdir, plt, Gst = started
+    path = os.path.join(outdir, filename)
+    report = []
+    try:
+        size, status = plot(Gst, plt, path, report)
+    except RuntimeError as e:
+        print(f"{program}: {e}", file=sys.stderr)
+        return 1
+    print(f"wrote {path} ({size // 1024} KB)")
+    for line in report:
+        print(f"  {line}")
+    return status
+
+
+# ---------------------------------------------------------------- appsrc ! ... ! appsink
+
+def element_pipeline(Gst, factory, caps):
+    """appsrc ! FACTORY ! appsink, both ends on caps (a Gst.Caps), the appsrc in time
+    format and the appsink not synchronised. Returns (pipeline, appsrc, element, appsink)."""
     pipe = Gst.Pipeline.new(None)
     src = Gst.ElementFactory.make("appsrc", None)
-    element = Gst.ElementFactory.make(element_name, None)
+    element = Gst.ElementFactory.make(factory, None)
     sink = Gst.ElementFactory.make("appsink", None)
     src.set_property("caps", caps)
     src.set_property("format", Gst.Format.TIME)
@@ -98,29 +113,59 @@ def run_mono(Gst, element_name, x, props, rate):
         pipe.add(e)
     src.link(element)
     element.link(sink)
-    for k, v in props.items():
-        Gst.util_set_object_arg(element, k, str(v).lower() if isinstance(v, bool) else str(v))
-    pipe.set_state(Gst.State.PLAYING)
-    block = 1024
-    for i0 in range(0, x.size, block):
-        chunk = np.ascontiguousarray(x[i0:i0 + block], dtype="<f8")
-        buf = Gst.Buffer.new_wrapped(chunk.tobytes())
-        buf.pts = Gst.util_uint64_scale(i0, Gst.SECOND, rate)
-        buf.duration = Gst.util_uint64_scale(chunk.size, Gst.SECOND, rate)
-        src.emit("push-buffer", buf)
+    return pipe, src, element, sink
+
+
+def push(Gst, src, x, i0, block, rate, dtype):
+    """Pushes frames i0 .. i0 + block of x (frames along its first axis) into the appsrc
+    src as one buffer of samples of dtype ("<f4", "<f8"), stamped by frame position."""
+    import numpy as np
+    chunk = np.ascontiguousarray(x[i0:i0 + block], dtype=dtype)
+    buf = Gst.Buffer.new_wrapped(chunk.tobytes())
+    buf.pts = Gst.util_uint64_scale(i0, Gst.SECOND, rate)
+    buf.duration = Gst.util_uint64_scale(chunk.shape[0], Gst.SECOND, rate)
+    src.emit("push-buffer", buf)
+
+
+def push_all(Gst, src, x, block, rate, dtype):
+    """All of x into src in buffers of block frames (push()), then end-of-stream."""
+    for i0 in range(0, x.shape[0], block):
+        push(Gst, src, x, i0, block, rate, dtype)
     src.emit("end-of-stream")
+
+
+def pull_all(sink, dtype):
+    """Every sample the appsink sink hands out until end-of-stream, its buffers'
+    samples (of dtype) one after the other in a flat array (float64 zeros(0) if none)."""
+    import numpy as np
     chunks = []
     while True:
         sample = sink.emit("pull-sample")
         if sample is None:
             break
         b = sample.get_buffer()
-        chunks.append(np.frombuffer(b.extract_dup(0, b.get_size()), dtype="<f8"))
+        chunks.append(np.frombuffer(b.extract_dup(0, b.get_size()), dtype=dtype))
+    return np.concatenate(chunks) if chunks else np.zeros(0)
+
+
+def latency_ns(Gst, element):
+    """The latency (ns) a LATENCY query on element's src pad answers, or None."""
     query = Gst.Query.new_latency()
-    latency = None
-    if element.get_static_pad("src").query(query):
-        latency = round(query.parse_latency()[1] * rate / Gst.SECOND)
-    meter, error = [], None
+    return query.parse_latency()[1] if element.get_static_pad("src").query(query) else None
+
+
+def interval_s(s):
+    """(start s, end s) of a meter message's structure (its timestamp and duration)."""
+    ts, dur = s.get_value("timestamp"), s.get_value("duration")
+    return ts / 1e9, (ts + dur) / 1e9
+
+
+def finish(Gst, pipe, what, on_element=None, on_warning=None):
+    """Pops every message on pipe's bus, in order: on_element(source name, structure) for
+    each element message with a structure, on_warning(message) for each warning; sets
+    pipe to NULL and raises RuntimeError("WHAT: error (debug)") on an error message (the
+    last one)."""
+    error = None
     bus = pipe.get_bus()
     while True:
         msg = bus.pop()
@@ -128,16 +173,54 @@ def run_mono(Gst, element_name, x, props, rate):
             break
         if msg.type == Gst.MessageType.ERROR:
             error = msg.parse_error()
+        elif msg.type == Gst.MessageType.WARNING:
+            if on_warning is not None:
+                on_warning(msg)
         elif msg.type == Gst.MessageType.ELEMENT:
             s = msg.get_structure()
-            if s is not None and s.get_name() == element_name:
-                ts, dur = s.get_value("timestamp"), s.get_value("duration")
-                meter.append(((ts + dur) / 1e9, s.get_value("gain-reduction")))
+            if s is not None and on_element is not None:
+                on_element(msg.src.get_name(), s)
     pipe.set_state(Gst.State.NULL)
     if error is not None:
         err, dbg = error
-        raise RuntimeError(f"{element_name}: {err.message} ({dbg})")
-    y = np.concatenate(chunks) if chunks else np.zeros(0)
-    if y.size != x.size:
-        raise RuntimeError(f"{element_name}: got {y.size} frames, sent {x.size}")
+        raise RuntimeError(f"{what}: {err.message} ({dbg})")
+
+
+def check_frames(got, sent, what):
+    """Raises RuntimeError("WHAT: got N frames, sent M") when the counts differ."""
+    if got != sent:
+        raise RuntimeError(f"{what}: got {got} frames, sent {sent}")
+
+
+def require(Gst, factory):
+    """Raises RuntimeError naming the way to build the plugin when factory is missing."""
+    if Gst.ElementFactory.find(factory) is None:
+        raise RuntimeError(f"element '{factory}' not found: build the plugin "
+                           "(scripts/build.sh) and pass --plugin-dir build/gst")
+
+
+def run_mono(Gst, element_name, x, props, rate):
+    """Pushes the mono signal x (float64) through appsrc ! element_name ! appsink with
+    the given properties (values as gst-launch takes them), in 1024-frame buffers.
+    Returns (output float64 array, latency in frames from the element's LATENCY query
+    or None, [(interval end s, gain-reduction dB)] from its meter messages); raises
+    on an error message or when the frame count changes."""
+    require(Gst, element_name)
+    caps = Gst.Caps.from_string(
+        f"audio/x-raw,format=F64LE,layout=interleaved,rate={rate},channels=1")
+    pipe, src, element, sink = element_pipeline(Gst, element_name, caps)
+    for k, v in props.items():
+        Gst.util_set_object_arg(element, k, str(v).lower() if isinstance(v, bool) else str(v))
+    pipe.set_state(Gst.State.PLAYING)
+    push_all(Gst, src, x, 1024, rate, "<f8")
+    y = pull_all(sink, "<f8")
+    ns = latency_ns(Gst, element)
+    latency = None if ns is None else round(ns * rate / Gst.SECOND)
+    meter = []
+
+    def on_element(_, s):
+        if s.get_name() == element_name:
+            meter.append((interval_s(s)[1], s.get_value("gain-reduction")))
+    finish(Gst, pipe, element_name, on_element)
+    check_frames(y.size, x.size, element_name)
     return y, latency, meter
