@@ -54,6 +54,7 @@ const char *mm_catalog_problem (const char *text);
  * A CD frame (sector) is 1/75 s, 588 samples at 44.1 kHz. CUE times are
  * mm:ss:ff with ss <= 59 and ff <= 74. */
 
+#define MM_CD_RATE 44100 /* Hz */
 #define MM_CD_SAMPLES_PER_FRAME 588
 #define MM_CD_FRAMES_PER_SECOND 75
 
@@ -88,9 +89,12 @@ bool mm_cue_msf (
  * below 0x20 and 0x7f, so also tabs and newlines) become spaces; other bytes,
  * UTF-8 included, are copied as they are. A NULL file is written as "";
  * file_type keeps only its ASCII letters and digits and is "WAVE" when that
- * leaves nothing. Track numbers are written as given (%02u; CUE wants
- * 1..99). Indexes are samples at `rate` from the start of the file,
- * written as the nearest CD frame (mm_cue_msf); rate <= 0 writes 00:00:00.
+ * leaves nothing. It is not translated: CUE's file types are BINARY,
+ * MOTOROLA, AIFF, WAVE and MP3, and audio in other containers (FLAC, ...)
+ * is by convention declared WAVE, so pass "WAVE" (or NULL) for a .flac.
+ * Track numbers are written as given (%02u; CUE wants 1..99). Indexes
+ * are samples at `rate` from the start of the file, written as the nearest
+ * CD frame (mm_cue_msf); rate <= 0 writes 00:00:00.
  * The parser reads minutes up to 9999999 (over 19 years), so a sheet with
  * later indexes does not read back. */
 

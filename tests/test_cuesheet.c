@@ -242,6 +242,13 @@ test_msf (void)
 {
   unsigned m, s, f;
 
+  G_STATIC_ASSERT (
+      MM_CD_RATE == MM_CD_SAMPLES_PER_FRAME * MM_CD_FRAMES_PER_SECOND);
+  g_assert_true (mm_cue_msf (MM_CD_RATE, MM_CD_RATE, &m, &s, &f));
+  g_assert_true (m == 0 && s == 1 && f == 0);
+  g_assert_true (mm_cue_msf (MM_CD_SAMPLES_PER_FRAME, MM_CD_RATE, &m, &s, &f));
+  g_assert_true (m == 0 && s == 0 && f == 1);
+
   /* 44.1 kHz: exact on multiples of 588 and only there */
   for (guint64 k = 0; k < 20000; k += 7) {
     g_assert_true (mm_cue_msf (k * 588, 44100, &m, &s, &f));
