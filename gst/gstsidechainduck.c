@@ -295,7 +295,6 @@ gst_sidechain_duck_finalize (GObject *object)
 
   g_free (self->gains);
   g_free (self->scratch);
-  g_free (self->main_gains);
   gst_caps_replace (&self->main_caps, NULL);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -776,8 +775,6 @@ gst_sidechain_duck_reset_stream (GstSidechainDuck *self)
   self->origin = GST_CLOCK_TIME_NONE;
   self->main_frames = self->key_frames = self->key_expected = 0;
   self->main_offset = self->key_offset = 0;
-  gst_buffer_replace (&self->main_buf, NULL);
-  gst_buffer_replace (&self->key_buf, NULL);
   self->gains_start = self->gains_count = 0;
   self->meter_frames = 0;
   self->meter_start = GST_CLOCK_TIME_NONE;
@@ -865,8 +862,6 @@ gst_sidechain_duck_stop (GstAggregator *agg)
   g_free (self->gains);
   self->gains = NULL;
   self->lookahead_frames = 0;
-  gst_buffer_replace (&self->main_buf, NULL);
-  gst_buffer_replace (&self->key_buf, NULL);
   return TRUE;
 }
 
@@ -1001,24 +996,6 @@ gst_sidechain_duck_feed_key (
   }
 }
 
-/* The key buffer being read (borrowed), taken off the key pad when the
- * last one is done, or NULL. */
-static GstBuffer *
-gst_sidechain_duck_key_head (GstSidechainDuck *self, GstAggregatorPad *key)
-{
-  if (self->key_buf == NULL && key)
-    self->key_buf = gst_aggregator_pad_pop_buffer (key);
-  return self->key_buf;
-}
-
-/* Done with the key buffer being read. */
-static void
-gst_sidechain_duck_key_next (GstSidechainDuck *self)
-{
-  gst_buffer_replace (&self->key_buf, NULL);
-  self->key_offset = 0;
-}
-
 /* Runs the detector up to key frame `upto` from the key pad's buffers;
  * absent, ended or late (timeout) key data counts as silence. Returns
  * FALSE when it has to wait for key data. */
@@ -1027,7 +1004,7 @@ gst_sidechain_duck_advance_key (GstSidechainDuck *self, GstAggregatorPad *key,
     guint64 upto, gboolean timeout)
 {
   while (self->key_frames < upto) {
-    GstBuffer *buf = gst_sidechain_duck_key_head (self, key);
+    GstBuffer *buf = key ? gst_aggregator_pad_peek_buffer (key) : NULL;
     GstMapInfo map;
     gint64 start;
     gsize n, bpf;
@@ -1040,7 +1017,8 @@ gst_sidechain_duck_advance_key (GstSidechainDuck *self, GstAggregatorPad *key,
       return TRUE;
     }
     if (!self->have_key_info) {
-      gst_sidechain_duck_key_next (self);
+      gst_buffer_unref (buf);
+      gst_aggregator_pad_drop_buffer (key);
       continue;
     }
     bpf = GST_AUDIO_INFO_BPF (&self->key_info);
@@ -1060,13 +1038,16 @@ gst_sidechain_duck_advance_key (GstSidechainDuck *self, GstAggregatorPad *key,
     if (start + (gint64) n <= (gint64) self->key_frames) {
       /* all of it before what the detector has had: late */
       self->key_expected = start + (gint64) n;
-      gst_sidechain_duck_key_next (self);
+      self->key_offset = 0;
+      gst_buffer_unref (buf);
+      gst_aggregator_pad_drop_buffer (key);
       continue;
     }
     if (start > (gint64) self->key_frames) {
       /* a gap before it: silence */
       guint64 gap = MIN ((guint64) start, upto) - self->key_frames;
       gst_sidechain_duck_queue_gains (self, NULL, (gsize) gap);
+      gst_buffer_unref (buf);
       continue;
     }
     {
@@ -1082,9 +1063,13 @@ gst_sidechain_duck_advance_key (GstSidechainDuck *self, GstAggregatorPad *key,
       self->key_offset = from + m;
       if (self->key_offset >= n) {
         self->key_expected = start + (gint64) n;
-        gst_sidechain_duck_key_next (self);
+        self->key_offset = 0;
+        gst_buffer_unref (buf);
+        gst_aggregator_pad_drop_buffer (key);
+        continue;
       }
     }
+    gst_buffer_unref (buf);
   }
   return TRUE;
 }
@@ -1144,61 +1129,62 @@ gst_sidechain_duck_meter (
   }
 }
 
-/* The gains of the main buffer's next n frames, from the queue. */
-static void
-gst_sidechain_duck_take_gains (GstSidechainDuck *self, gsize n)
+/* n main frames of buf from main_offset, ducked, pushed. */
+static GstFlowReturn
+gst_sidechain_duck_push (GstSidechainDuck *self, GstBuffer *buf, gsize n)
 {
-  gfloat *gain = self->main_gains + self->main_offset;
-  gboolean unity = self->main_unity;
+  gint rate = GST_AUDIO_INFO_RATE (&self->main_info);
+  gint channels = GST_AUDIO_INFO_CHANNELS (&self->main_info);
+  gsize bpf = GST_AUDIO_INFO_BPF (&self->main_info);
+  gsize total = gst_buffer_get_size (buf) / bpf;
+  gfloat gain[CHUNK_FRAMES];
+  gboolean unity = TRUE;
+  GstClockTime pts = GST_BUFFER_PTS (buf), duration;
+  GstBuffer *out;
+  GstMapInfo map;
 
-  g_assert (n <= self->gains_count);
+  g_assert (n <= CHUNK_FRAMES && n <= self->gains_count);
   for (gsize i = 0; i < n;) {
     gsize at = (self->gains_start + i) % self->gains_capacity;
     gsize run = MIN (n - i, self->gains_capacity - at);
     memcpy (gain + i, self->gains + at, run * sizeof (gfloat));
     i += run;
   }
-  for (gsize i = 0; i < n && unity; i++)
-    unity = gain[i] == 1.0f;
-  self->main_unity = unity;
+  for (gsize i = 0; i < n; i++)
+    unity &= gain[i] == 1.0f;
   self->gains_start = (self->gains_start + n) % self->gains_capacity;
   self->gains_count -= n;
-  self->main_offset += n;
-  self->main_frames += n;
-}
 
-/* The main buffer, all its gains in, ducked and pushed. */
-static GstFlowReturn
-gst_sidechain_duck_push (GstSidechainDuck *self)
-{
-  gint channels = GST_AUDIO_INFO_CHANNELS (&self->main_info);
-  gboolean is_f32 =
-      GST_AUDIO_INFO_FORMAT (&self->main_info) == GST_AUDIO_FORMAT_F32;
-  gsize n = self->main_offset;
-  GstBuffer *out = self->main_buf;
-  GstClockTime pts = GST_BUFFER_PTS (out);
-  GstClockTime duration = gst_mm_frames_to_time (
-      GST_AUDIO_INFO_RATE (&self->main_info), (guint64) n);
-  GstMapInfo map;
-
-  self->main_buf = NULL;
-  self->main_offset = 0;
-  if (!self->main_unity) {
-    /* in place when upstream kept no reference: no copy */
-    out = gst_buffer_make_writable (out);
-    if (gst_buffer_map (out, &map, GST_MAP_READWRITE)) {
-      if (is_f32)
-        mm_ducker_apply_f32 (
-            (gfloat *) map.data, channels, self->main_gains, n);
+  if (GST_CLOCK_TIME_IS_VALID (pts))
+    pts += gst_mm_frames_to_time (rate, self->main_offset);
+  duration = gst_mm_frames_to_time (rate, self->main_offset + n) -
+      gst_mm_frames_to_time (rate, self->main_offset);
+  if (unity && self->main_offset == 0 && n == total) {
+    /* nothing to duck: the very buffer */
+    out = gst_buffer_ref (buf);
+  } else {
+    out = gst_buffer_copy_region (
+        buf, GST_BUFFER_COPY_ALL, self->main_offset * bpf, n * bpf);
+    if (!unity && gst_buffer_map (out, &map, GST_MAP_READWRITE)) {
+      if (GST_AUDIO_INFO_FORMAT (&self->main_info) == GST_AUDIO_FORMAT_F32)
+        mm_ducker_apply_f32 ((gfloat *) map.data, channels, gain, n);
       else
-        mm_ducker_apply_f64 (
-            (gdouble *) map.data, channels, self->main_gains, n);
+        mm_ducker_apply_f64 ((gdouble *) map.data, channels, gain, n);
       gst_buffer_unmap (out, &map);
     }
+    GST_BUFFER_PTS (out) = pts;
+    GST_BUFFER_DTS (out) = GST_CLOCK_TIME_NONE;
+    GST_BUFFER_DURATION (out) =
+        GST_CLOCK_TIME_IS_VALID (pts) ? duration : GST_CLOCK_TIME_NONE;
+    if (self->main_offset > 0)
+      GST_BUFFER_FLAG_UNSET (out, GST_BUFFER_FLAG_DISCONT);
   }
   /* NaN and Inf come out as 0.0, as from every element of the project */
-  out = gst_mm_buffer_sanitized (out, is_f32);
-  gst_sidechain_duck_meter (self, pts, self->main_gains, n);
+  out = gst_mm_buffer_sanitized (
+      out, GST_AUDIO_INFO_FORMAT (&self->main_info) == GST_AUDIO_FORMAT_F32);
+  gst_sidechain_duck_meter (self, pts, gain, n);
+  self->main_offset += n;
+  self->main_frames += n;
 
   if (GST_CLOCK_TIME_IS_VALID (pts)) {
     GstSegment *segment =
@@ -1253,13 +1239,38 @@ gst_sidechain_duck_place_main (GstSidechainDuck *self, GstBuffer *buf)
   }
 }
 
-/* The next main buffer off the main pad, placed on the grid, with the
- * settings and controls brought up to its time. */
-static void
-gst_sidechain_duck_take_main (GstSidechainDuck *self, GstBuffer *buf)
+static GstFlowReturn
+gst_sidechain_duck_aggregate (GstAggregator *agg, gboolean timeout)
 {
-  gsize frames =
-      gst_buffer_get_size (buf) / GST_AUDIO_INFO_BPF (&self->main_info);
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (agg);
+  GstAggregatorPad *key;
+  GstBuffer *buf;
+  GstFlowReturn ret = GST_FLOW_OK;
+  gboolean progress = FALSE;
+
+  buf = gst_aggregator_pad_peek_buffer (self->main_pad);
+  if (buf == NULL) {
+    if (gst_aggregator_pad_is_eos (self->main_pad)) {
+      GST_DEBUG_OBJECT (self, "main ended: EOS");
+      return GST_FLOW_EOS;
+    }
+    if (timeout) {
+      /* the main is late: let the deadline move on */
+      GstSegment *segment =
+          &GST_AGGREGATOR_PAD (GST_AGGREGATOR_SRC_PAD (self))->segment;
+      GST_OBJECT_LOCK (self);
+      if (GST_CLOCK_TIME_IS_VALID (segment->position))
+        segment->position += 10 * GST_MSECOND;
+      GST_OBJECT_UNLOCK (self);
+    }
+    return GST_AGGREGATOR_FLOW_NEED_DATA;
+  }
+  if (!self->have_main_info) {
+    gst_buffer_unref (buf);
+    GST_ELEMENT_ERROR (
+        self, CORE, NEGOTIATION, (NULL), ("main audio came before any caps"));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
 
   if (!self->ducker_ready)
     gst_sidechain_duck_apply_settings (self, TRUE);
@@ -1277,65 +1288,31 @@ gst_sidechain_duck_take_main (GstSidechainDuck *self, GstBuffer *buf)
   } else {
     GST_OBJECT_UNLOCK (self);
   }
-  gst_sidechain_duck_place_main (self, buf);
-  if (frames > self->main_gains_capacity) {
-    self->main_gains_capacity = frames;
-    self->main_gains = g_renew (gfloat, self->main_gains, frames);
-  }
-  self->main_buf = buf;
-  self->main_offset = 0;
-  self->main_unity = TRUE;
-}
+  if (self->main_offset == 0)
+    gst_sidechain_duck_place_main (self, buf);
 
-static GstFlowReturn
-gst_sidechain_duck_aggregate (GstAggregator *agg, gboolean timeout)
-{
-  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (agg);
-  GstAggregatorPad *key;
-  gsize total;
-
-  if (self->main_buf == NULL) {
-    GstBuffer *buf = gst_aggregator_pad_pop_buffer (self->main_pad);
-    if (buf == NULL) {
-      if (gst_aggregator_pad_is_eos (self->main_pad)) {
-        GST_DEBUG_OBJECT (self, "main ended: EOS");
-        return GST_FLOW_EOS;
-      }
-      if (timeout) {
-        /* the main is late: let the deadline move on */
-        GstSegment *segment =
-            &GST_AGGREGATOR_PAD (GST_AGGREGATOR_SRC_PAD (self))->segment;
-        GST_OBJECT_LOCK (self);
-        if (GST_CLOCK_TIME_IS_VALID (segment->position))
-          segment->position += 10 * GST_MSECOND;
-        GST_OBJECT_UNLOCK (self);
-      }
-      return GST_AGGREGATOR_FLOW_NEED_DATA;
-    }
-    if (!self->have_main_info) {
-      gst_buffer_unref (buf);
-      GST_ELEMENT_ERROR (
-          self, CORE, NEGOTIATION, (NULL), ("main audio came before any caps"));
-      return GST_FLOW_NOT_NEGOTIATED;
-    }
-    gst_sidechain_duck_take_main (self, buf);
-  }
-
-  total = gst_buffer_get_size (self->main_buf) /
-      GST_AUDIO_INFO_BPF (&self->main_info);
   key = gst_sidechain_duck_get_key_pad (self);
-  while (self->main_offset < total) {
-    gsize want = MIN (total - self->main_offset, (gsize) CHUNK_FRAMES);
+  while (ret == GST_FLOW_OK) {
+    gsize total =
+        gst_buffer_get_size (buf) / GST_AUDIO_INFO_BPF (&self->main_info);
+    gsize want = MIN (total - self->main_offset, (gsize) CHUNK_FRAMES), n;
+    if (want == 0) {
+      gst_aggregator_pad_drop_buffer (self->main_pad);
+      self->main_offset = 0;
+      break;
+    }
     if (!gst_sidechain_duck_advance_key (self, key,
             self->main_frames + self->lookahead_frames + want, timeout) &&
         self->gains_count == 0)
       break;
-    gst_sidechain_duck_take_gains (self, MIN (want, self->gains_count));
+    n = MIN (want, self->gains_count);
+    ret = gst_sidechain_duck_push (self, buf, n);
+    progress = TRUE;
   }
   if (key)
     gst_object_unref (key);
-  if (self->main_offset < total)
-    /* waiting for the key */
-    return GST_AGGREGATOR_FLOW_NEED_DATA;
-  return gst_sidechain_duck_push (self);
+  gst_buffer_unref (buf);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  return progress ? GST_FLOW_OK : GST_AGGREGATOR_FLOW_NEED_DATA;
 }
