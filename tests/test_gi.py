@@ -212,6 +212,19 @@ def lookahead_frames(lookahead_ms, rate):
     return max(1, int(math.floor(lookahead_ms * rate / 1000.0 + 0.5)))
 
 
+def assert_property_specs(test, element, want):
+    """want: {name: (minimum, maximum, default, controllable)}: the element's
+    pspecs say so and the element starts at the default."""
+    for name, (lo, hi, default, controllable) in want.items():
+        with test.subTest(property=name):
+            pspec = element.find_property(name)
+            test.assertIsNotNone(pspec)
+            test.assertEqual((pspec.minimum, pspec.maximum, pspec.default_value),
+                             (lo, hi, default))
+            test.assertEqual(bool(pspec.flags & Gst.PARAM_CONTROLLABLE), controllable)
+            test.assertEqual(element.get_property(name), default)
+
+
 class TestMixmasterGI(unittest.TestCase):
     def test_plugin_has_elements(self):
         self.assertIn("stereowidth", mixmaster_factories())
@@ -325,14 +338,7 @@ class TestMixmasterGI(unittest.TestCase):
         want = {"ceiling": (-20.0, 0.0, -1.0, True), "input-gain": (-12.0, 24.0, 0.0, True),
                 "lookahead": (0.5, 20.0, 5.0, False), "release": (1.0, 2000.0, 150.0, True),
                 "stereo-link": (0.0, 1.0, 1.0, True), "oversampling": (2, 8, 8, False)}
-        for name, (lo, hi, default, controllable) in want.items():
-            with self.subTest(property=name):
-                pspec = lim.find_property(name)
-                self.assertIsNotNone(pspec)
-                self.assertEqual((pspec.minimum, pspec.maximum, pspec.default_value),
-                                 (lo, hi, default))
-                self.assertEqual(bool(pspec.flags & Gst.PARAM_CONTROLLABLE), controllable)
-                self.assertEqual(lim.get_property(name), default)
+        assert_property_specs(self, lim, want)
         for name, default in (("auto-release", True), ("true-peak", True),
                               ("post-messages", False)):
             self.assertEqual(lim.get_property(name), default, name)
@@ -733,14 +739,9 @@ class TestSidechainDuckGI(unittest.TestCase):
                 "attack": (0.1, 2000.0, 20.0, True), "hold": (0.0, 5000.0, 150.0, True),
                 "release": (1.0, 10000.0, 400.0, True), "lookahead": (0.0, 50.0, 0.0, False),
                 "key-hpf": (0.0, 20000.0, 0.0, False), "key-lpf": (0.0, 100000.0, 0.0, False)}
-        for name, (lo, hi, default, controllable) in want.items():
+        assert_property_specs(self, duck, want)
+        for name, (lo, hi, _, _) in want.items():
             with self.subTest(property=name):
-                pspec = duck.find_property(name)
-                self.assertIsNotNone(pspec)
-                self.assertEqual((pspec.minimum, pspec.maximum, pspec.default_value),
-                                 (lo, hi, default))
-                self.assertEqual(duck.get_property(name), default)
-                self.assertEqual(bool(pspec.flags & Gst.PARAM_CONTROLLABLE), controllable)
                 for value in (lo, hi, (lo + hi) / 3):
                     duck.set_property(name, value)
                     self.assertAlmostEqual(duck.get_property(name), value, places=9)
