@@ -452,14 +452,9 @@ class TestMixmasterGI(unittest.TestCase):
         self.assertIsNotNone(ln)
         self.assertEqual(ln.get_property("mode").value_nick, "file")
         self.assertEqual(ln.get_property("preset").value_nick, "streaming")
-        for name, (lo, hi, default) in (("target", (-70.0, 0.0, -14.0)),
-                                        ("max-true-peak", (-9.0, 0.0, -1.0)),
-                                        ("max-gain", (0.0, 60.0, 24.0))):
-            with self.subTest(property=name):
-                pspec = ln.find_property(name)
-                self.assertEqual((pspec.minimum, pspec.maximum, pspec.default_value),
-                                 (lo, hi, default))
-                self.assertEqual(ln.get_property(name), default)
+        assert_property_specs(self, ln, {"target": (-70.0, 0.0, -14.0, True),
+                                         "max-true-peak": (-9.0, 0.0, -1.0, True),
+                                         "max-gain": (0.0, 60.0, 24.0, True)})
         self.assertEqual(ln.get_property("max-memory"), 64)
         self.assertFalse(ln.get_property("post-messages"))
         self.assertEqual(ln.get_property("interval"), 100 * Gst.MSECOND)
