@@ -89,6 +89,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_sidechain_duck_debug);
 #define DEFAULT_RELEASE 400.0
 #define DEFAULT_LOOKAHEAD 0.0
 #define MAX_LOOKAHEAD 50.0
+/* the stream of the EOS an unlinked key pad gets */
+#define NO_KEY_STREAM_ID "sidechainduck-no-key"
+/* how long an aggregate waits at most for a key just linked to start */
+#define KEY_START_WAIT (20 * G_TIME_SPAN_MILLISECOND)
 #define DEFAULT_KEY_HPF 0.0
 #define DEFAULT_KEY_LPF 0.0
 #define DEFAULT_POST_MESSAGES FALSE
@@ -159,6 +163,8 @@ static GstFlowReturn gst_sidechain_duck_aggregate (
 static gboolean gst_sidechain_duck_start (GstAggregator *agg);
 static gboolean gst_sidechain_duck_stop (GstAggregator *agg);
 static GstFlowReturn gst_sidechain_duck_flush (GstAggregator *agg);
+static GstFlowReturn gst_sidechain_duck_sink_event_pre_queue (
+    GstAggregator *agg, GstAggregatorPad *pad, GstEvent *event);
 
 static void
 gst_sidechain_duck_class_init (GstSidechainDuckClass *klass)
@@ -252,6 +258,8 @@ gst_sidechain_duck_class_init (GstSidechainDuckClass *klass)
   agg_class->create_new_pad =
       GST_DEBUG_FUNCPTR (gst_sidechain_duck_create_new_pad);
   agg_class->sink_event = GST_DEBUG_FUNCPTR (gst_sidechain_duck_sink_event);
+  agg_class->sink_event_pre_queue =
+      GST_DEBUG_FUNCPTR (gst_sidechain_duck_sink_event_pre_queue);
   agg_class->sink_query = GST_DEBUG_FUNCPTR (gst_sidechain_duck_sink_query);
   agg_class->update_src_caps =
       GST_DEBUG_FUNCPTR (gst_sidechain_duck_update_src_caps);
@@ -286,6 +294,7 @@ gst_sidechain_duck_init (GstSidechainDuck *self)
   self->interval = DEFAULT_INTERVAL;
   self->settings_changed = TRUE;
   self->scratch = g_new (gfloat, CHUNK_FRAMES);
+  g_cond_init (&self->key_arrived);
 }
 
 static void
@@ -295,7 +304,9 @@ gst_sidechain_duck_finalize (GObject *object)
 
   g_free (self->gains);
   g_free (self->scratch);
+  g_free (self->main_gains);
   gst_caps_replace (&self->main_caps, NULL);
+  g_cond_clear (&self->key_arrived);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -455,8 +466,11 @@ gst_sidechain_duck_end_unlinked_key (GstSidechainDuck *self, GstPad *pad)
   if (pad == NULL || gst_pad_is_linked (pad) || !GST_PAD_IS_ACTIVE (pad))
     return;
   GST_DEBUG_OBJECT (self, "no key linked: it counts as silence");
+  GST_OBJECT_LOCK (self);
+  self->key_placeholder = TRUE;
+  GST_OBJECT_UNLOCK (self);
   gst_segment_init (&segment, GST_FORMAT_TIME);
-  gst_pad_send_event (pad, gst_event_new_stream_start ("sidechainduck-no-key"));
+  gst_pad_send_event (pad, gst_event_new_stream_start (NO_KEY_STREAM_ID));
   /* caps before the segment, as sticky events go; marked, so that they
    * set nothing: the key that comes later brings its own */
   caps = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING,
@@ -752,6 +766,17 @@ gst_sidechain_duck_sink_event (
       gst_event_unref (event);
       return ok;
     }
+    case GST_EVENT_STREAM_START:
+      if (pad != self->main_pad) {
+        const gchar *id = NULL;
+        gst_event_parse_stream_start (event, &id);
+        if (g_strcmp0 (id, NO_KEY_STREAM_ID) != 0) {
+          GST_OBJECT_LOCK (self);
+          self->key_placeholder = FALSE;
+          GST_OBJECT_UNLOCK (self);
+        }
+      }
+      break;
     case GST_EVENT_SEGMENT:
       if (pad == self->main_pad) {
         const GstSegment *segment;
@@ -767,6 +792,25 @@ gst_sidechain_duck_sink_event (
   return GST_AGGREGATOR_CLASS (parent_class)->sink_event (agg, pad, event);
 }
 
+/* Runs in the upstream thread, as the event is queued: wakes an aggregate
+ * that waits for a key just linked. */
+static GstFlowReturn
+gst_sidechain_duck_sink_event_pre_queue (
+    GstAggregator *agg, GstAggregatorPad *pad, GstEvent *event)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (agg);
+  gboolean stream_start = GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START;
+  GstFlowReturn ret = GST_AGGREGATOR_CLASS (parent_class)
+                          ->sink_event_pre_queue (agg, pad, event);
+
+  if (stream_start && pad != self->main_pad) {
+    GST_OBJECT_LOCK (self);
+    g_cond_broadcast (&self->key_arrived);
+    GST_OBJECT_UNLOCK (self);
+  }
+  return ret;
+}
+
 /* ---- state ---- */
 
 static void
@@ -775,6 +819,8 @@ gst_sidechain_duck_reset_stream (GstSidechainDuck *self)
   self->origin = GST_CLOCK_TIME_NONE;
   self->main_frames = self->key_frames = self->key_expected = 0;
   self->main_offset = self->key_offset = 0;
+  gst_buffer_replace (&self->main_buf, NULL);
+  gst_buffer_replace (&self->key_buf, NULL);
   self->gains_start = self->gains_count = 0;
   self->meter_frames = 0;
   self->meter_start = GST_CLOCK_TIME_NONE;
@@ -857,11 +903,14 @@ gst_sidechain_duck_stop (GstAggregator *agg)
   self->ducker_ready = FALSE;
   self->have_main_info = self->have_key_info = FALSE;
   GST_OBJECT_LOCK (self);
+  self->key_placeholder = FALSE;
   gst_caps_replace (&self->main_caps, NULL);
   GST_OBJECT_UNLOCK (self);
   g_free (self->gains);
   self->gains = NULL;
   self->lookahead_frames = 0;
+  gst_buffer_replace (&self->main_buf, NULL);
+  gst_buffer_replace (&self->key_buf, NULL);
   return TRUE;
 }
 
@@ -996,6 +1045,44 @@ gst_sidechain_duck_feed_key (
   }
 }
 
+/* The key buffer being read (borrowed), taken off the key pad when the
+ * last one is done, or NULL. */
+static GstBuffer *
+gst_sidechain_duck_key_head (GstSidechainDuck *self, GstAggregatorPad *key)
+{
+  if (self->key_buf == NULL && key)
+    self->key_buf = gst_aggregator_pad_pop_buffer (key);
+  return self->key_buf;
+}
+
+/* Whether the key pad's EOS is the element's own while something is linked
+ * to it now: its stream is on the way, and the main waits for it (a little
+ * here, so that the aggregate loop does not spin). */
+static gboolean
+gst_sidechain_duck_key_starting (GstSidechainDuck *self, GstAggregatorPad *key)
+{
+  gboolean linked = gst_pad_is_linked (GST_PAD (key));
+  gboolean starting;
+
+  GST_OBJECT_LOCK (self);
+  starting = linked && self->key_placeholder;
+  if (starting) {
+    GST_LOG_OBJECT (self, "waiting for the key just linked to start");
+    g_cond_wait_until (&self->key_arrived, GST_OBJECT_GET_LOCK (self),
+        g_get_monotonic_time () + KEY_START_WAIT);
+  }
+  GST_OBJECT_UNLOCK (self);
+  return starting;
+}
+
+/* Done with the key buffer being read. */
+static void
+gst_sidechain_duck_key_next (GstSidechainDuck *self)
+{
+  gst_buffer_replace (&self->key_buf, NULL);
+  self->key_offset = 0;
+}
+
 /* Runs the detector up to key frame `upto` from the key pad's buffers;
  * absent, ended or late (timeout) key data counts as silence. Returns
  * FALSE when it has to wait for key data. */
@@ -1004,21 +1091,22 @@ gst_sidechain_duck_advance_key (GstSidechainDuck *self, GstAggregatorPad *key,
     guint64 upto, gboolean timeout)
 {
   while (self->key_frames < upto) {
-    GstBuffer *buf = key ? gst_aggregator_pad_peek_buffer (key) : NULL;
+    GstBuffer *buf = gst_sidechain_duck_key_head (self, key);
     GstMapInfo map;
     gint64 start;
     gsize n, bpf;
 
     if (buf == NULL) {
-      if (key && !timeout && !gst_aggregator_pad_is_eos (key))
+      if (key && !timeout &&
+          (!gst_aggregator_pad_is_eos (key) ||
+              gst_sidechain_duck_key_starting (self, key)))
         return FALSE;
       gst_sidechain_duck_queue_gains (
           self, NULL, (gsize) (upto - self->key_frames));
       return TRUE;
     }
     if (!self->have_key_info) {
-      gst_buffer_unref (buf);
-      gst_aggregator_pad_drop_buffer (key);
+      gst_sidechain_duck_key_next (self);
       continue;
     }
     bpf = GST_AUDIO_INFO_BPF (&self->key_info);
@@ -1038,16 +1126,13 @@ gst_sidechain_duck_advance_key (GstSidechainDuck *self, GstAggregatorPad *key,
     if (start + (gint64) n <= (gint64) self->key_frames) {
       /* all of it before what the detector has had: late */
       self->key_expected = start + (gint64) n;
-      self->key_offset = 0;
-      gst_buffer_unref (buf);
-      gst_aggregator_pad_drop_buffer (key);
+      gst_sidechain_duck_key_next (self);
       continue;
     }
     if (start > (gint64) self->key_frames) {
       /* a gap before it: silence */
       guint64 gap = MIN ((guint64) start, upto) - self->key_frames;
       gst_sidechain_duck_queue_gains (self, NULL, (gsize) gap);
-      gst_buffer_unref (buf);
       continue;
     }
     {
@@ -1063,13 +1148,9 @@ gst_sidechain_duck_advance_key (GstSidechainDuck *self, GstAggregatorPad *key,
       self->key_offset = from + m;
       if (self->key_offset >= n) {
         self->key_expected = start + (gint64) n;
-        self->key_offset = 0;
-        gst_buffer_unref (buf);
-        gst_aggregator_pad_drop_buffer (key);
-        continue;
+        gst_sidechain_duck_key_next (self);
       }
     }
-    gst_buffer_unref (buf);
   }
   return TRUE;
 }
@@ -1129,62 +1210,61 @@ gst_sidechain_duck_meter (
   }
 }
 
-/* n main frames of buf from main_offset, ducked, pushed. */
-static GstFlowReturn
-gst_sidechain_duck_push (GstSidechainDuck *self, GstBuffer *buf, gsize n)
+/* The gains of the main buffer's next n frames, from the queue. */
+static void
+gst_sidechain_duck_take_gains (GstSidechainDuck *self, gsize n)
 {
-  gint rate = GST_AUDIO_INFO_RATE (&self->main_info);
-  gint channels = GST_AUDIO_INFO_CHANNELS (&self->main_info);
-  gsize bpf = GST_AUDIO_INFO_BPF (&self->main_info);
-  gsize total = gst_buffer_get_size (buf) / bpf;
-  gfloat gain[CHUNK_FRAMES];
-  gboolean unity = TRUE;
-  GstClockTime pts = GST_BUFFER_PTS (buf), duration;
-  GstBuffer *out;
-  GstMapInfo map;
+  gfloat *gain = self->main_gains + self->main_offset;
+  gboolean unity = self->main_unity;
 
-  g_assert (n <= CHUNK_FRAMES && n <= self->gains_count);
+  g_assert (n <= self->gains_count);
   for (gsize i = 0; i < n;) {
     gsize at = (self->gains_start + i) % self->gains_capacity;
     gsize run = MIN (n - i, self->gains_capacity - at);
     memcpy (gain + i, self->gains + at, run * sizeof (gfloat));
     i += run;
   }
-  for (gsize i = 0; i < n; i++)
-    unity &= gain[i] == 1.0f;
+  for (gsize i = 0; i < n && unity; i++)
+    unity = gain[i] == 1.0f;
+  self->main_unity = unity;
   self->gains_start = (self->gains_start + n) % self->gains_capacity;
   self->gains_count -= n;
-
-  if (GST_CLOCK_TIME_IS_VALID (pts))
-    pts += gst_mm_frames_to_time (rate, self->main_offset);
-  duration = gst_mm_frames_to_time (rate, self->main_offset + n) -
-      gst_mm_frames_to_time (rate, self->main_offset);
-  if (unity && self->main_offset == 0 && n == total) {
-    /* nothing to duck: the very buffer */
-    out = gst_buffer_ref (buf);
-  } else {
-    out = gst_buffer_copy_region (
-        buf, GST_BUFFER_COPY_ALL, self->main_offset * bpf, n * bpf);
-    if (!unity && gst_buffer_map (out, &map, GST_MAP_READWRITE)) {
-      if (GST_AUDIO_INFO_FORMAT (&self->main_info) == GST_AUDIO_FORMAT_F32)
-        mm_ducker_apply_f32 ((gfloat *) map.data, channels, gain, n);
-      else
-        mm_ducker_apply_f64 ((gdouble *) map.data, channels, gain, n);
-      gst_buffer_unmap (out, &map);
-    }
-    GST_BUFFER_PTS (out) = pts;
-    GST_BUFFER_DTS (out) = GST_CLOCK_TIME_NONE;
-    GST_BUFFER_DURATION (out) =
-        GST_CLOCK_TIME_IS_VALID (pts) ? duration : GST_CLOCK_TIME_NONE;
-    if (self->main_offset > 0)
-      GST_BUFFER_FLAG_UNSET (out, GST_BUFFER_FLAG_DISCONT);
-  }
-  /* NaN and Inf come out as 0.0, as from every element of the project */
-  out = gst_mm_buffer_sanitized (
-      out, GST_AUDIO_INFO_FORMAT (&self->main_info) == GST_AUDIO_FORMAT_F32);
-  gst_sidechain_duck_meter (self, pts, gain, n);
   self->main_offset += n;
   self->main_frames += n;
+}
+
+/* The main buffer, all its gains in, ducked and pushed. */
+static GstFlowReturn
+gst_sidechain_duck_push (GstSidechainDuck *self)
+{
+  gint channels = GST_AUDIO_INFO_CHANNELS (&self->main_info);
+  gboolean is_f32 =
+      GST_AUDIO_INFO_FORMAT (&self->main_info) == GST_AUDIO_FORMAT_F32;
+  gsize n = self->main_offset;
+  GstBuffer *out = self->main_buf;
+  GstClockTime pts = GST_BUFFER_PTS (out);
+  GstClockTime duration = gst_mm_frames_to_time (
+      GST_AUDIO_INFO_RATE (&self->main_info), (guint64) n);
+  GstMapInfo map;
+
+  self->main_buf = NULL;
+  self->main_offset = 0;
+  if (!self->main_unity) {
+    /* in place when upstream kept no reference: no copy */
+    out = gst_buffer_make_writable (out);
+    if (gst_buffer_map (out, &map, GST_MAP_READWRITE)) {
+      if (is_f32)
+        mm_ducker_apply_f32 (
+            (gfloat *) map.data, channels, self->main_gains, n);
+      else
+        mm_ducker_apply_f64 (
+            (gdouble *) map.data, channels, self->main_gains, n);
+      gst_buffer_unmap (out, &map);
+    }
+  }
+  /* NaN and Inf come out as 0.0, as from every element of the project */
+  out = gst_mm_buffer_sanitized (out, is_f32);
+  gst_sidechain_duck_meter (self, pts, self->main_gains, n);
 
   if (GST_CLOCK_TIME_IS_VALID (pts)) {
     GstSegment *segment =
@@ -1239,38 +1319,13 @@ gst_sidechain_duck_place_main (GstSidechainDuck *self, GstBuffer *buf)
   }
 }
 
-static GstFlowReturn
-gst_sidechain_duck_aggregate (GstAggregator *agg, gboolean timeout)
+/* The next main buffer off the main pad, placed on the grid, with the
+ * settings and controls brought up to its time. */
+static void
+gst_sidechain_duck_take_main (GstSidechainDuck *self, GstBuffer *buf)
 {
-  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (agg);
-  GstAggregatorPad *key;
-  GstBuffer *buf;
-  GstFlowReturn ret = GST_FLOW_OK;
-  gboolean progress = FALSE;
-
-  buf = gst_aggregator_pad_peek_buffer (self->main_pad);
-  if (buf == NULL) {
-    if (gst_aggregator_pad_is_eos (self->main_pad)) {
-      GST_DEBUG_OBJECT (self, "main ended: EOS");
-      return GST_FLOW_EOS;
-    }
-    if (timeout) {
-      /* the main is late: let the deadline move on */
-      GstSegment *segment =
-          &GST_AGGREGATOR_PAD (GST_AGGREGATOR_SRC_PAD (self))->segment;
-      GST_OBJECT_LOCK (self);
-      if (GST_CLOCK_TIME_IS_VALID (segment->position))
-        segment->position += 10 * GST_MSECOND;
-      GST_OBJECT_UNLOCK (self);
-    }
-    return GST_AGGREGATOR_FLOW_NEED_DATA;
-  }
-  if (!self->have_main_info) {
-    gst_buffer_unref (buf);
-    GST_ELEMENT_ERROR (
-        self, CORE, NEGOTIATION, (NULL), ("main audio came before any caps"));
-    return GST_FLOW_NOT_NEGOTIATED;
-  }
+  gsize frames =
+      gst_buffer_get_size (buf) / GST_AUDIO_INFO_BPF (&self->main_info);
 
   if (!self->ducker_ready)
     gst_sidechain_duck_apply_settings (self, TRUE);
@@ -1288,31 +1343,65 @@ gst_sidechain_duck_aggregate (GstAggregator *agg, gboolean timeout)
   } else {
     GST_OBJECT_UNLOCK (self);
   }
-  if (self->main_offset == 0)
-    gst_sidechain_duck_place_main (self, buf);
+  gst_sidechain_duck_place_main (self, buf);
+  if (frames > self->main_gains_capacity) {
+    self->main_gains_capacity = frames;
+    self->main_gains = g_renew (gfloat, self->main_gains, frames);
+  }
+  self->main_buf = buf;
+  self->main_offset = 0;
+  self->main_unity = TRUE;
+}
 
-  key = gst_sidechain_duck_get_key_pad (self);
-  while (ret == GST_FLOW_OK) {
-    gsize total =
-        gst_buffer_get_size (buf) / GST_AUDIO_INFO_BPF (&self->main_info);
-    gsize want = MIN (total - self->main_offset, (gsize) CHUNK_FRAMES), n;
-    if (want == 0) {
-      gst_aggregator_pad_drop_buffer (self->main_pad);
-      self->main_offset = 0;
-      break;
+static GstFlowReturn
+gst_sidechain_duck_aggregate (GstAggregator *agg, gboolean timeout)
+{
+  GstSidechainDuck *self = GST_SIDECHAIN_DUCK (agg);
+  GstAggregatorPad *key;
+  gsize total;
+
+  if (self->main_buf == NULL) {
+    GstBuffer *buf = gst_aggregator_pad_pop_buffer (self->main_pad);
+    if (buf == NULL) {
+      if (gst_aggregator_pad_is_eos (self->main_pad)) {
+        GST_DEBUG_OBJECT (self, "main ended: EOS");
+        return GST_FLOW_EOS;
+      }
+      if (timeout) {
+        /* the main is late: let the deadline move on */
+        GstSegment *segment =
+            &GST_AGGREGATOR_PAD (GST_AGGREGATOR_SRC_PAD (self))->segment;
+        GST_OBJECT_LOCK (self);
+        if (GST_CLOCK_TIME_IS_VALID (segment->position))
+          segment->position += 10 * GST_MSECOND;
+        GST_OBJECT_UNLOCK (self);
+      }
+      return GST_AGGREGATOR_FLOW_NEED_DATA;
     }
+    if (!self->have_main_info) {
+      gst_buffer_unref (buf);
+      GST_ELEMENT_ERROR (
+          self, CORE, NEGOTIATION, (NULL), ("main audio came before any caps"));
+      return GST_FLOW_NOT_NEGOTIATED;
+    }
+    gst_sidechain_duck_take_main (self, buf);
+  }
+
+  total = gst_buffer_get_size (self->main_buf) /
+      GST_AUDIO_INFO_BPF (&self->main_info);
+  key = gst_sidechain_duck_get_key_pad (self);
+  while (self->main_offset < total) {
+    gsize want = MIN (total - self->main_offset, (gsize) CHUNK_FRAMES);
     if (!gst_sidechain_duck_advance_key (self, key,
             self->main_frames + self->lookahead_frames + want, timeout) &&
         self->gains_count == 0)
       break;
-    n = MIN (want, self->gains_count);
-    ret = gst_sidechain_duck_push (self, buf, n);
-    progress = TRUE;
+    gst_sidechain_duck_take_gains (self, MIN (want, self->gains_count));
   }
   if (key)
     gst_object_unref (key);
-  gst_buffer_unref (buf);
-  if (ret != GST_FLOW_OK)
-    return ret;
-  return progress ? GST_FLOW_OK : GST_AGGREGATOR_FLOW_NEED_DATA;
+  if (self->main_offset < total)
+    /* waiting for the key */
+    return GST_AGGREGATOR_FLOW_NEED_DATA;
+  return gst_sidechain_duck_push (self);
 }

@@ -30,6 +30,10 @@ struct _GstSidechainDuck
 
   GstAggregatorPad *main_pad;
   GstAggregatorPad *key_pad; /* NULL until requested; object lock */
+  /* the key pad's EOS is the element's own (nothing was linked to it), not
+   * the end of a key; object lock */
+  gboolean key_placeholder;
+  GCond key_arrived; /* a stream started on the key pad */
 
   /* properties, under the object lock */
   gdouble threshold;
@@ -58,7 +62,14 @@ struct _GstSidechainDuck
   /* the frame grid: frame k sits at running time origin + k / rate */
   GstClockTime origin;
   guint64 main_frames; /* main frames done (the next one's index) */
-  gsize main_offset; /* frames of the current main buffer done */
+  /* the main buffer being ducked, taken off its pad so that upstream can
+   * bring the next one meanwhile; pushed whole when all its gains are in */
+  GstBuffer *main_buf;
+  gsize main_offset; /* frames of main_buf with their gains */
+  gfloat *main_gains; /* main_buf's gains */
+  gsize main_gains_capacity;
+  gboolean main_unity; /* every gain so far is 1 */
+  GstBuffer *key_buf; /* the key buffer being read, taken off its pad */
   guint64 key_frames; /* key frames through the detector */
   gint64 key_expected; /* where the next key buffer should start (frames
                         * before the main's first are negative) */
