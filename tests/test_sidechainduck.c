@@ -51,6 +51,9 @@ typedef struct
   gboolean resample_key; /* audioresample between the key and its pad */
   gboolean key_first; /* the key streams 200 ms before the main is pushed */
   gsize link_after; /* KEY_LATE: output frames before the key is linked */
+  /* KEY_LATE: the key's source starts this long after it is linked and
+   * all of the main is queued (a source slow to start) */
+  gulong key_starts_after_us;
   MmTestTweak tweak; /* called from another thread while streaming */
   void (*setup) (GstElement *duck); /* before PLAYING */
 } Run;
@@ -273,13 +276,18 @@ run (const Run *r)
         /* request and link the key while PLAYING, then the rest of the
          * main */
         key_src = link_key (pipeline, duck, r, &key_data);
-        g_assert_true (gst_element_sync_state_with_parent (key_src));
         push_range (key_src, key_data, key_bpf, key_rate, 0, r->key_frames,
             r->key_start, key_rand, r->block);
         gst_app_src_end_of_stream (GST_APP_SRC (key_src));
+        if (r->key_starts_after_us == 0)
+          g_assert_true (gst_element_sync_state_with_parent (key_src));
         push_range (main_src, r->main, main_bpf, RATE, r->link_after,
             r->main_frames, r->main_start, main_rand, r->block);
         gst_app_src_end_of_stream (GST_APP_SRC (main_src));
+        if (r->key_starts_after_us > 0) {
+          g_usleep (r->key_starts_after_us);
+          g_assert_true (gst_element_sync_state_with_parent (key_src));
+        }
         linked = TRUE;
       }
       continue;
@@ -629,18 +637,23 @@ test_key_linked_late (void)
 
   r.key_mode = KEY_LATE;
   r.link_after = RATE;
-  res = run_ok (&r);
-  g_assert_cmpuint (res.frames, ==, frames);
-  g_assert_true (res.contiguous);
-  before = worst_off (main, (gfloat *) res.out, 0, RATE, 0.0);
-  during = worst_off (
-      main, (gfloat *) res.out, 2 * RATE + RATE * 15 / 100, 3 * RATE, -12.0);
-  g_test_message ("linked after 1 s: before %.4f dB off 0, in the burst at "
-                  "2 s %.4f dB off -12",
-      before, during);
-  g_assert_cmpfloat (before, ==, 0.0);
-  g_assert_cmpfloat (during, <=, 0.5);
-  result_clear (&res);
+  /* at once, and a source that starts 300 ms after it was linked while all
+   * of the main is already queued: the main waits for the key */
+  for (guint slow = 0; slow < 2; slow++) {
+    r.key_starts_after_us = slow ? 300000 : 0;
+    res = run_ok (&r);
+    g_assert_cmpuint (res.frames, ==, frames);
+    g_assert_true (res.contiguous);
+    before = worst_off (main, (gfloat *) res.out, 0, RATE, 0.0);
+    during = worst_off (
+        main, (gfloat *) res.out, 2 * RATE + RATE * 15 / 100, 3 * RATE, -12.0);
+    g_test_message ("linked after 1 s, source started %lu ms later: before "
+                    "%.4f dB off 0, in the burst at 2 s %.4f dB off -12",
+        r.key_starts_after_us / 1000, before, during);
+    g_assert_cmpfloat (before, ==, 0.0);
+    g_assert_cmpfloat (during, <=, 0.5);
+    result_clear (&res);
+  }
   g_free (main);
   g_free (key);
 }
