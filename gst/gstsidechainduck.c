@@ -33,9 +33,10 @@
  * ahead of the main (the main is in effect delayed), so the dip starts
  * before the first syllable. With no key (the pad not requested, or
  * requested with nothing linked to it), or once the key has ended (EOS),
- * the main passes unchanged (bit for bit once any dip has released); a key
- * linked while playing takes effect when its stream starts. The output ends
- * with the main.
+ * the main passes unchanged (bit for bit once any dip has released). A key
+ * linked while playing is waited for: from the link on, the main waits for
+ * the key's stream to start (a live pipeline only until its latency
+ * deadline). The output ends with the main.
  *
  * The key must run at the main's rate: its caps query offers only that
  * rate, so an `audioresample` before the key adapts; a key that arrives at
